@@ -1,0 +1,155 @@
+import Foundation
+
+/// Streams recipients from an audience file — CSV with the header `id,name,locale,email,phone,webhook,segments`
+/// (columns in any order, `segments` separated by `;`) or JSON Lines with the same keys — validating
+/// every row. Memory stays flat whatever the file size.
+///
+/// ```swift
+/// var reader = try AudienceReader(path: "audience.csv")
+/// while let (line, recipient) = try reader.next() { … }
+/// ```
+public struct AudienceReader {
+    public enum Format: Sendable { case csv, jsonLines }
+
+    /// The columns a CSV audience may have; `id` is required.
+    public static let columns = ["id", "name", "locale", "email", "phone", "webhook", "segments"]
+
+    private let path: String
+    private var source: Source
+    private var seenIDs: [Int: Int] = [:]
+
+    private enum Source {
+        case csv(CSVRecordReader, columns: [String: Int])
+        case jsonLines(LineReader)
+    }
+
+    /// Opens the file; `.jsonl`/`.ndjson` files are JSON Lines, anything else CSV.
+    /// - Throws: `AudienceError` when the file cannot be read or the CSV header is wrong.
+    public init(path: String, format: Format? = nil) throws(AudienceError) {
+        self.path = path
+        let format = format ?? ((path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")) ? .jsonLines : .csv)
+        do {
+            switch format {
+            case .jsonLines:
+                source = .jsonLines(try LineReader(path: path))
+            case .csv:
+                var reader = try CSVRecordReader(path: path)
+                guard let header = try reader.next() else { throw AudienceError(file: path, line: 1, reason: "the file is empty; expected a header row") }
+                var columns: [String: Int] = [:]
+                for (index, name) in header.fields.enumerated() {
+                    let column = name.trimmingCharacters(in: .whitespaces).lowercased()
+                    guard Self.columns.contains(column) else {
+                        throw AudienceError(file: path, line: header.line, field: column, reason: "unknown column (expected \(Self.columns.joined(separator: ",")))")
+                    }
+                    columns[column] = index
+                }
+                guard columns["id"] != nil else { throw AudienceError(file: path, line: header.line, field: "id", reason: "the header has no id column") }
+                source = .csv(reader, columns: columns)
+            }
+        } catch let error as AudienceError {
+            throw error
+        } catch let error as CSVRecordReader.Malformed {
+            throw AudienceError(file: path, line: error.line, reason: error.reason)
+        } catch {
+            throw AudienceError(file: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+    }
+
+    /// The next valid recipient with its line, or `nil` at the end.
+    /// - Throws: `AudienceError` naming the line and field of the first bad row.
+    public mutating func next() throws(AudienceError) -> (line: Int, recipient: Recipient)? {
+        let row: (line: Int, fields: [String: String])
+        do {
+            switch source {
+            case .csv(var reader, let columns):
+                let record = try reader.next()
+                source = .csv(reader, columns: columns)
+                guard let record else { return nil }
+                guard record.fields.count == columns.count else {
+                    throw AudienceError(file: path, line: record.line, reason: "expected \(columns.count) fields, found \(record.fields.count)")
+                }
+                var fields: [String: String] = [:]
+                for (name, index) in columns { fields[name] = record.fields[index].trimmingCharacters(in: .whitespaces) }
+                row = (record.line, fields)
+            case .jsonLines(var reader):
+                var next: (line: Int, text: String)?
+                repeat { next = try reader.next() } while next.map { $0.text.allSatisfy(\.isWhitespace) } ?? false
+                source = .jsonLines(reader)
+                guard let next else { return nil }
+                row = (next.line, try JSONLinesRow.fields(next.text, file: path, line: next.line))
+            }
+        } catch let error as AudienceError {
+            throw error
+        } catch let error as CSVRecordReader.Malformed {
+            throw AudienceError(file: path, line: error.line, reason: error.reason)
+        } catch {
+            throw AudienceError(file: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        let recipient = try RecipientValidator.recipient(from: row.fields, file: path, line: row.line)
+        var hasher = Hasher()
+        hasher.combine(recipient.id)
+        let key = hasher.finalize()
+        if let earlier = seenIDs.updateValue(row.line, forKey: key) {
+            throw AudienceError(file: path, line: row.line, field: "id", reason: "id '\(recipient.id)' already appeared on line \(earlier)")
+        }
+        return (row.line, recipient)
+    }
+}
+
+/// Builds a `Recipient` from a row's fields, checking each one.
+public enum RecipientValidator {
+    public static func recipient(from fields: [String: String], file: String, line: Int) throws(AudienceError) -> Recipient {
+        func value(_ name: String) -> String? {
+            guard let text = fields[name], !text.isEmpty else { return nil }
+            return text
+        }
+        guard let id = value("id") else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
+        let checks: [(String, (String) -> String?)] = [
+            ("email", ContactValidator.emailProblem), ("phone", ContactValidator.phoneProblem),
+            ("webhook", ContactValidator.webhookProblem), ("locale", ContactValidator.localeProblem),
+        ]
+        for (field, problem) in checks {
+            if let text = value(field), let reason = problem(text) { throw AudienceError(file: file, line: line, field: field, reason: reason) }
+        }
+        if id.contains(where: \.isNewline) { throw AudienceError(file: file, line: line, field: "id", reason: "cannot contain line breaks") }
+        let segments = (value("segments") ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return Recipient(
+            id: id,
+            name: (value("name") ?? "").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "),
+            locale: value("locale"),
+            contacts: ContactPoints(email: value("email"), phone: value("phone"), webhook: value("webhook")),
+            segments: segments
+        )
+    }
+}
+
+/// One JSON Lines row as the same string fields a CSV row has.
+enum JSONLinesRow {
+    static func fields(_ text: String, file: String, line: Int) throws(AudienceError) -> [String: String] {
+        let object: [String: TemplateValue]
+        do {
+            guard let decoded = try JSONDecoder().decode(TemplateValue.self, from: Data(text.utf8)).objectValue else {
+                throw AudienceError(file: file, line: line, reason: "expected a JSON object")
+            }
+            object = decoded
+        } catch let error as AudienceError {
+            throw error
+        } catch {
+            throw AudienceError(file: file, line: line, reason: "not valid JSON")
+        }
+        var fields: [String: String] = [:]
+        for (key, value) in object {
+            guard AudienceReader.columns.contains(key) else {
+                throw AudienceError(file: file, line: line, field: key, reason: "unknown key (expected \(AudienceReader.columns.joined(separator: ", ")))")
+            }
+            switch value {
+            case .string(let s): fields[key] = s
+            case .number: fields[key] = value.text
+            case .null: break
+            case .list(let items) where key == "segments": fields[key] = items.map(\.text).joined(separator: ";")
+            default: throw AudienceError(file: file, line: line, field: key, reason: "expected a string")
+            }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Checks contact points as they enter Herald, so a bad one is refused at import or send with a reason
+/// instead of failing later at delivery.
+public enum ContactValidator {
+    /// `nil` when valid, else the reason.
+    public static func emailProblem(_ address: String) -> String? {
+        if address.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," }) {
+            return "an e-mail address cannot contain spaces, line breaks, <, > or commas"
+        }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return "expected one local part, @ and a domain" }
+        let domain = parts[1]
+        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else {
+            return "the domain '\(domain)' is not a valid host name"
+        }
+        return nil
+    }
+
+    /// `nil` when the phone number looks dialable (E.164 normalisation per region comes with the SMS channel).
+    public static func phoneProblem(_ phone: String) -> String? {
+        let allowed = Set("+0123456789 ()-.")
+        guard phone.allSatisfy({ allowed.contains($0) }) else { return "a phone number may contain digits, +, spaces, (, ), - and . only" }
+        let digits = phone.filter(\.isNumber).count
+        guard (6...15).contains(digits) else { return "a phone number has 6 to 15 digits, this one has \(digits)" }
+        return nil
+    }
+
+    /// `nil` when the URL is an absolute http(s) URL with a host.
+    public static func webhookProblem(_ url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), parsed.host != nil else {
+            return "expected an absolute http or https URL"
+        }
+        return nil
+    }
+
+    /// `nil` when the locale looks like `en`, `ko` or `pt-BR`.
+    public static func localeProblem(_ locale: String) -> String? {
+        let parts = locale.split(separator: "-", omittingEmptySubsequences: false)
+        guard let language = parts.first, (2...3).contains(language.count), language.allSatisfy(\.isLetter),
+            parts.count <= 2, parts.dropFirst().allSatisfy({ (2...4).contains($0.count) && $0.allSatisfy { $0.isLetter || $0.isNumber } })
+        else { return "expected a locale such as en, ko or pt-BR" }
+        return nil
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+extension ConfigurationReader {
+    static func channels(_ node: ConfigNode) throws(ConfigurationError) -> [ChannelSettings] {
+        var channels: [ChannelSettings] = []
+        for (name, value) in try node.mapping(allowed: nil) {
+            channels.append(try channel(named: name, value))
+        }
+        guard !channels.isEmpty else { throw node.error("at least one channel is required") }
+        return channels
+    }
+
+    /// Keys every kind accepts.
+    private static let commonKeys: Set<String> = ["kind", "connections", "rate", "timeout"]
+    private static let kindKeys: [ChannelKind: Set<String>] = [
+        .webhook: ["url", "secret", "tls_verify"],
+        .outbox: ["path"],
+        .smtp: ["host", "port", "security", "username", "password", "from", "unsubscribe_url", "allow_insecure_auth", "tls_verify"],
+        .sms: ["url", "format", "token", "account", "sender", "default_region", "max_segments"],
+    ]
+
+    static func channel(named name: String, _ node: ConfigNode) throws(ConfigurationError) -> ChannelSettings {
+        let members = try node.mapping(allowed: nil)
+        guard let kindNode = members.first(where: { $0.key == "kind" })?.value else {
+            throw node.error("needs a kind (\(ChannelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let kind = try kindNode.oneOf(ChannelKind.self)
+        let allowed = commonKeys.union(kindKeys[kind, default: []])
+        var fields: [String: ConfigNode] = [:]
+        for (key, value) in members {
+            guard allowed.contains(key) else {
+                throw value.error("unknown key for a \(kind.rawValue) channel (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            fields[key] = value
+        }
+        func required(_ key: String) throws(ConfigurationError) -> ConfigNode {
+            guard let value = fields[key] else { throw node.error("a \(kind.rawValue) channel needs '\(key)'") }
+            return value
+        }
+
+        let transport: ChannelSettings.Transport
+        switch kind {
+        case .outbox:
+            transport = .outbox(OutboxSettings(path: try required("path").nonEmptyString()))
+        case .webhook:
+            let secretNode = try required("secret")
+            let secret = try secretNode.nonEmptyString()
+            guard WebhookSettings.signingKey(from: secret) != nil else {
+                throw secretNode.error("expected whsec_ followed by a base64 key (the Standard Webhooks secret format)")
+            }
+            transport = .webhook(
+                WebhookSettings(url: try fields["url"]?.url(), secret: Secret(secret), tlsVerify: try fields["tls_verify"]?.bool() ?? true)
+            )
+        case .smtp:
+            let securityValue = try fields["security"]?.oneOf(SMTPSettings.Security.self) ?? .starttls
+            transport = .smtp(
+                SMTPSettings(
+                    host: try required("host").nonEmptyString(),
+                    port: try fields["port"]?.int(in: 1...65535) ?? (securityValue == .tls ? 465 : 587),
+                    security: securityValue,
+                    username: try fields["username"]?.nonEmptyString(),
+                    password: try fields["password"].map { value throws(ConfigurationError) in Secret(try value.nonEmptyString()) },
+                    from: try required("from").nonEmptyString(),
+                    unsubscribeURL: try fields["unsubscribe_url"]?.nonEmptyString(),
+                    allowInsecureAuth: try fields["allow_insecure_auth"]?.bool() ?? false,
+                    tlsVerify: try fields["tls_verify"]?.bool() ?? true
+                )
+            )
+        case .sms:
+            transport = .sms(
+                SMSSettings(
+                    url: try required("url").url(),
+                    format: try fields["format"]?.oneOf(SMSSettings.Format.self) ?? .json,
+                    token: try fields["token"].map { value throws(ConfigurationError) in Secret(try value.nonEmptyString()) },
+                    account: try fields["account"]?.nonEmptyString(),
+                    sender: try required("sender").nonEmptyString(),
+                    defaultRegion: try fields["default_region"]?.nonEmptyString(),
+                    maxSegments: try fields["max_segments"]?.int(in: 1...20) ?? 2
+                )
+            )
+        }
+        return ChannelSettings(
+            name: name,
+            transport: transport,
+            connections: try fields["connections"]?.int(in: 1...1024) ?? (kind == .outbox ? 4 : 8),
+            rate: try fields["rate"]?.rate(),
+            timeout: try fields["timeout"]?.duration() ?? .seconds(10)
+        )
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Yams
+
+extension HeraldConfiguration {
+    /// Reads and validates a config file.
+    ///
+    /// ```swift
+    /// let config = try HeraldConfiguration.load(file: "Config/herald.yaml")
+    /// ```
+    /// - Throws: `ConfigurationError` naming the file, line and key path of the first problem.
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> HeraldConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: file, keyPath: "", reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(yaml: text, file: file, environment: environment)
+    }
+
+    /// Validates config text; `file` is only used to name the source in errors.
+    public static func parse(yaml: String, file: String, environment: [String: String]) throws(ConfigurationError) -> HeraldConfiguration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigurationError(file: file, keyPath: "", reason: "not valid YAML: \(error)")
+        } catch {
+            throw ConfigurationError(file: file, keyPath: "", reason: "not valid YAML: \(error)")
+        }
+        guard let node else { throw ConfigurationError(file: file, keyPath: "", reason: "the file is empty") }
+        let root = ConfigNode(node: node, path: "", file: file, environment: environment)
+        return try ConfigurationReader.read(root)
+    }
+}
+
+/// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
+enum ConfigurationReader {
+    static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
+        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "digests"]
+        var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
+        var channelsNode: ConfigNode?
+        var routesNode: ConfigNode?
+        for (key, value) in try root.mapping(allowed: keys) {
+            switch key {
+            case "storage": config.storage = try storage(value)
+            case "templates": config.templatesPath = try value.nonEmptyString()
+            case "http": config.http = try http(value)
+            case "channels": channelsNode = value
+            case "routes": routesNode = value
+            case "retry": config.retry = try retry(value)
+            case "circuit": config.circuit = try circuit(value)
+            case "digests": config.digests = try digests(value)
+            default: break
+            }
+        }
+        guard let channelsNode else { throw root.error("channels: at least one channel is required") }
+        config.channels = try channels(channelsNode)
+        if let routesNode { config.routes = try routes(routesNode, channels: config.channels) }
+        return config
+    }
+
+    static func storage(_ node: ConfigNode) throws(ConfigurationError) -> StorageLocation {
+        let text = try node.nonEmptyString()
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw node.error("sqlite: needs a file path, e.g. sqlite:herald.sqlite") }
+            return .sqlite(path: path)
+        }
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") { return .postgres(url: Secret(text)) }
+        throw node.error("expected sqlite:PATH or postgres://user:pass@host:5432/db")
+    }
+
+    static func http(_ node: ConfigNode) throws(ConfigurationError) -> HTTPSettings {
+        var settings = HTTPSettings()
+        for (key, value) in try node.mapping(allowed: ["listen", "tokens"]) {
+            switch key {
+            case "listen":
+                settings.listen = try value.nonEmptyString()
+                let parts = settings.listen.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else { throw value.error("expected HOST:PORT") }
+            default:
+                for item in try value.sequence() {
+                    var name = "", token = "", scopes: Set<APIToken.Scope> = []
+                    for (field, fieldValue) in try item.mapping(allowed: ["name", "token", "scopes"]) {
+                        switch field {
+                        case "name": name = try fieldValue.nonEmptyString()
+                        case "token": token = try fieldValue.nonEmptyString()
+                        default: for scope in try fieldValue.sequence() { scopes.insert(try scope.oneOf(APIToken.Scope.self)) }
+                        }
+                    }
+                    guard !name.isEmpty, !token.isEmpty else { throw item.error("a token needs a name and a token") }
+                    settings.tokens.append(APIToken(name: name, token: Secret(token), scopes: scopes))
+                }
+            }
+        }
+        return settings
+    }
+
+    static func routes(_ node: ConfigNode, channels: [ChannelSettings]) throws(ConfigurationError) -> [String: [String]] {
+        var routes: [String: [String]] = [:]
+        for (name, value) in try node.mapping(allowed: nil) {
+            let items = try value.sequence()
+            guard !items.isEmpty else { throw value.error("a route needs at least one channel") }
+            var route: [String] = []
+            for item in items {
+                let channel = try item.nonEmptyString()
+                guard channels.contains(where: { $0.name == channel }) else {
+                    throw item.error("unknown channel '\(channel)' (configured: \(channels.map(\.name).joined(separator: ", ")))")
+                }
+                route.append(channel)
+            }
+            routes[name] = route
+        }
+        return routes
+    }
+
+    static func retry(_ node: ConfigNode) throws(ConfigurationError) -> RetrySettings {
+        var settings = RetrySettings()
+        for (key, value) in try node.mapping(allowed: ["backoff", "expire_after", "failover_after"]) {
+            switch key {
+            case "backoff":
+                var steps: [Duration] = []
+                for step in try value.sequence() { steps.append(try step.duration()) }
+                guard !steps.isEmpty else { throw value.error("needs at least one step") }
+                settings.backoff = steps
+            case "expire_after": settings.expireAfter = try value.duration()
+            default: settings.failoverAfter = try value.duration()
+            }
+        }
+        return settings
+    }
+
+    static func circuit(_ node: ConfigNode) throws(ConfigurationError) -> CircuitSettings {
+        var settings = CircuitSettings()
+        for (key, value) in try node.mapping(allowed: ["open_after", "cooldown"]) {
+            if key == "open_after" { settings.openAfter = try value.int(in: 1...10_000) } else { settings.cooldown = try value.duration() }
+        }
+        return settings
+    }
+
+    static func digests(_ node: ConfigNode) throws(ConfigurationError) -> [DigestSettings] {
+        var digests: [DigestSettings] = []
+        for item in try node.sequence() {
+            var name = "", schedule = "", template = "", segment: String?, timezone: String?
+            var condition = DigestSettings.Condition.incidentOpen
+            for (key, value) in try item.mapping(allowed: ["name", "schedule", "template", "segment", "while", "timezone"]) {
+                switch key {
+                case "name": name = try value.nonEmptyString()
+                case "schedule":
+                    schedule = try value.nonEmptyString()
+                    guard schedule.split(separator: " ").filter({ !$0.hasPrefix("TZ=") }).count == 5 else {
+                        throw value.error("expected a 5-field cron schedule such as \"0 * * * *\"")
+                    }
+                case "template": template = try value.nonEmptyString()
+                case "segment": segment = try value.nonEmptyString()
+                case "timezone": timezone = try value.nonEmptyString()
+                default: condition = try value.oneOf(DigestSettings.Condition.self)
+                }
+            }
+            guard !name.isEmpty, !schedule.isEmpty, !template.isEmpty else { throw item.error("a digest needs name, schedule and template") }
+            digests.append(DigestSettings(name: name, schedule: schedule, template: template, segment: segment, condition: condition, timezone: timezone))
+        }
+        return digests
+    }
+}

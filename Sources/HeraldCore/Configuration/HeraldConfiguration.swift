@@ -1,0 +1,156 @@
+import Foundation
+
+/// Everything `Config/herald.yaml` says, validated. Load it with `HeraldConfiguration.load(file:environment:)`.
+public struct HeraldConfiguration: Sendable {
+    /// Where the queue lives.
+    public var storage: StorageLocation
+    /// The templates folder (relative paths are relative to the current directory).
+    public var templatesPath: String
+    public var http: HTTPSettings
+    /// Channels in the order the file declares them.
+    public var channels: [ChannelSettings]
+    /// Named routes; `default` is used when a caller names none.
+    public var routes: [String: [String]]
+    public var retry: RetrySettings
+    public var circuit: CircuitSettings
+    public var digests: [DigestSettings]
+
+    public init(
+        storage: StorageLocation,
+        templatesPath: String = "Templates",
+        http: HTTPSettings = .init(),
+        channels: [ChannelSettings],
+        routes: [String: [String]] = [:],
+        retry: RetrySettings = .init(),
+        circuit: CircuitSettings = .init(),
+        digests: [DigestSettings] = []
+    ) {
+        self.storage = storage
+        self.templatesPath = templatesPath
+        self.http = http
+        self.channels = channels
+        self.routes = routes
+        self.retry = retry
+        self.circuit = circuit
+        self.digests = digests
+    }
+
+    /// The channel with this name.
+    public func channel(named name: String) -> ChannelSettings? { channels.first { $0.name == name } }
+
+    /// The route used when a caller gives none: `routes.default`, else every channel in file order.
+    public var defaultRoute: [String] { routes["default"] ?? channels.map(\.name) }
+
+    /// Resolves what a caller passed as `--route`: a route name (`critical`) or channel names (`sms,email`).
+    public func resolveRoute(_ names: [String]?) throws(RouteError) -> [String] {
+        guard let names, !names.isEmpty else { return defaultRoute }
+        if names.count == 1, let named = routes[names[0]] { return named }
+        for name in names where channel(named: name) == nil {
+            throw RouteError(channel: name, known: channels.map(\.name) + routes.keys.sorted())
+        }
+        return names
+    }
+}
+
+/// A route names a channel that is not configured.
+public struct RouteError: Error, Sendable, CustomStringConvertible {
+    public var channel: String
+    public var known: [String]
+    public var description: String { "unknown channel or route '\(channel)' (configured: \(known.joined(separator: ", ")))" }
+}
+
+/// The storage backend and its address.
+public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
+    /// An SQLite file (created when missing).
+    case sqlite(path: String)
+    /// A PostgreSQL URL; the password is never printed.
+    case postgres(url: Secret)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: "postgres://<redacted>"
+        }
+    }
+}
+
+/// `http:` — the API listener and its bearer tokens.
+public struct HTTPSettings: Sendable {
+    public var listen: String
+    public var tokens: [APIToken]
+
+    public init(listen: String = "127.0.0.1:8080", tokens: [APIToken] = []) {
+        self.listen = listen
+        self.tokens = tokens
+    }
+}
+
+/// One bearer token and what it may do.
+public struct APIToken: Sendable {
+    public var name: String
+    public var token: Secret
+    public var scopes: Set<Scope>
+
+    public enum Scope: String, Sendable, CaseIterable { case send, read, admin }
+
+    public init(name: String, token: Secret, scopes: Set<Scope>) {
+        self.name = name
+        self.token = token
+        self.scopes = scopes
+    }
+}
+
+/// `retry:` — when to try again, fail over, and give up.
+public struct RetrySettings: Sendable, Hashable {
+    /// Delays between attempts on one channel; the last step repeats. Jitter is added on top.
+    public var backoff: [Duration]
+    /// Undelivered messages expire this long after they were accepted (unless the caller set `expires_in`).
+    public var expireAfter: Duration
+    /// A message that has not been delivered on its current channel for this long moves to the next one.
+    public var failoverAfter: Duration
+
+    public init(
+        backoff: [Duration] = [.seconds(5), .seconds(15), .seconds(60), .seconds(300), .seconds(900), .seconds(1800), .seconds(3600)],
+        expireAfter: Duration = .seconds(86_400),
+        failoverAfter: Duration = .seconds(300)
+    ) {
+        self.backoff = backoff
+        self.expireAfter = expireAfter
+        self.failoverAfter = failoverAfter
+    }
+}
+
+/// `circuit:` — when a channel's breaker opens and how long it stays open.
+public struct CircuitSettings: Sendable, Hashable {
+    public var openAfter: Int
+    public var cooldown: Duration
+
+    public init(openAfter: Int = 5, cooldown: Duration = .seconds(15)) {
+        self.openAfter = openAfter
+        self.cooldown = cooldown
+    }
+}
+
+/// One entry of `digests:`.
+public struct DigestSettings: Sendable, Hashable {
+    public var name: String
+    public var schedule: String
+    public var template: String
+    public var segment: String?
+    public var condition: Condition
+    public var timezone: String?
+
+    public enum Condition: String, Sendable, CaseIterable {
+        case incidentOpen = "incident-open"
+        case always
+    }
+
+    public init(name: String, schedule: String, template: String, segment: String?, condition: Condition, timezone: String?) {
+        self.name = name
+        self.schedule = schedule
+        self.template = template
+        self.segment = segment
+        self.condition = condition
+        self.timezone = timezone
+    }
+}

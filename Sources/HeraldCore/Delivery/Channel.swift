@@ -1,0 +1,51 @@
+import Foundation
+
+/// A transport that delivers one rendered message to one recipient.
+///
+/// Implementations throw `DeliveryError` and classify their own failures; any other error
+/// is treated as `.unknown` and retried.
+public protocol Channel: Sendable {
+    /// The configured name (`email`, `partners`).
+    var name: String { get }
+    var kind: ChannelKind { get }
+    /// The template parts this channel sends, so workers render nothing else.
+    var parts: Set<PartKind> { get }
+    /// Delivers one message. Returns when the receiver accepted it.
+    func deliver(_ delivery: Delivery) async throws
+    /// Releases connections. Called once, at shutdown.
+    func shutdown() async throws
+}
+
+extension Channel {
+    public func shutdown() async throws {}
+}
+
+/// One message ready to go out on a channel.
+public struct Delivery: Sendable {
+    /// The stable message id receivers deduplicate on.
+    public var messageID: String
+    public var recipient: Recipient
+    public var rendered: RenderedNotice
+    /// The caller's variables (the webhook body carries them).
+    public var vars: [String: TemplateValue]
+    public var noticeID: String
+    /// `nil` for a single send.
+    public var broadcastID: String?
+    public var incidentID: String?
+    /// When the worker started this attempt.
+    public var attemptedAt: Date
+
+    public init(
+        messageID: String, recipient: Recipient, rendered: RenderedNotice, vars: [String: TemplateValue], noticeID: String,
+        broadcastID: String?, incidentID: String?, attemptedAt: Date
+    ) {
+        self.messageID = messageID
+        self.recipient = recipient
+        self.rendered = rendered
+        self.vars = vars
+        self.noticeID = noticeID
+        self.broadcastID = broadcastID
+        self.incidentID = incidentID
+        self.attemptedAt = attemptedAt
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Mustache
+
+/// The render context as a tree of nodes that notice every lookup that finds nothing,
+/// so a variable a template uses and nobody gave is an error instead of an empty string.
+///
+/// Mustache looks a name up in each enclosing section object and then in the root, so a miss in a
+/// section object only counts when the next lookup is not the same name climbing outward. A miss in
+/// the root, or in the middle of a dotted name (`recipient.nmae`), always counts.
+final class MissingVariableTracker {
+    private var pending: String?
+    private var pendingName: String?
+    private(set) var missing: [String] = []
+
+    func willLookUp(_ name: String) {
+        if let pendingPath = pending, pendingName != name { record(pendingPath) }
+        pending = nil
+        pendingName = nil
+    }
+
+    func missedInRoot(_ name: String) { record(name) }
+
+    func missedInNode(path: String, name: String) {
+        pending = path.isEmpty ? name : "\(path).\(name)"
+        pendingName = name
+    }
+
+    /// Call once rendering ended: a miss nobody climbed past is real.
+    func finish() {
+        if let pending { record(pending) }
+        pending = nil
+        pendingName = nil
+    }
+
+    private func record(_ path: String) {
+        if !missing.contains(path) { missing.append(path) }
+    }
+}
+
+/// An object in the render context that reports misses to a tracker.
+struct StrictNode: MustacheParent {
+    let values: [String: Any]
+    let path: String
+    let isRoot: Bool
+    let tracker: MissingVariableTracker
+
+    func child(named name: String) -> Any? {
+        tracker.willLookUp(name)
+        if let value = values[name] { return value }
+        if isRoot { tracker.missedInRoot(name) } else { tracker.missedInNode(path: path, name: name) }
+        return nil
+    }
+
+    /// Wraps a JSON-shaped value for rendering: objects become nodes, `null` renders empty and is falsy.
+    static func wrap(_ value: TemplateValue, path: String, tracker: MissingVariableTracker) -> Any {
+        switch value {
+        case .string(let s): s
+        case .number: value.text
+        case .bool(let b): b
+        case .null: NSNull()
+        case .list(let items): items.map { wrap($0, path: "\(path)[]", tracker: tracker) }
+        case .object(let members): node(members, path: path, tracker: tracker)
+        }
+    }
+
+    static func node(_ members: [String: TemplateValue], path: String, tracker: MissingVariableTracker, isRoot: Bool = false) -> StrictNode {
+        var values: [String: Any] = [:]
+        values.reserveCapacity(members.count)
+        for (key, value) in members {
+            values[key] = wrap(value, path: path.isEmpty ? key : "\(path).\(key)", tracker: tracker)
+        }
+        return StrictNode(values: values, path: path, isRoot: isRoot, tracker: tracker)
+    }
+}

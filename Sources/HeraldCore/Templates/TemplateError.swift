@@ -1,0 +1,36 @@
+/// A template problem, naming the template, part, locale and variable (or file and line) it is about.
+public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No template with this name in the templates folder.
+    case unknownTemplate(String, known: [String])
+    /// A part uses a variable the caller did not give.
+    case missingVariable(template: String, part: String, locale: String, variable: String)
+    /// `template.yaml` requires a variable the caller did not give.
+    case missingRequiredVariable(template: String, variable: String)
+    /// A caller variable uses a name Herald provides itself (`recipient`, `incident`, `broadcast`, `now`).
+    case reservedVariable(template: String, variable: String)
+    /// A template file cannot be used.
+    case invalidFile(path: String, line: Int?, reason: String)
+    /// The webhook part did not render to a JSON object.
+    case invalidWebhookJSON(template: String, locale: String, reason: String)
+    /// The template has no part that the channel can send.
+    case missingPart(template: String, locale: String, part: String)
+
+    public var description: String {
+        switch self {
+        case .unknownTemplate(let name, let known):
+            "unknown template '\(name)' (available: \(known.joined(separator: ", ")))"
+        case .missingVariable(let template, let part, let locale, let variable):
+            "template '\(template)', part '\(part)', locale '\(locale)': variable '\(variable)' is used but was not given"
+        case .missingRequiredVariable(let template, let variable):
+            "template '\(template)': required variable '\(variable)' was not given"
+        case .reservedVariable(let template, let variable):
+            "template '\(template)': variable '\(variable)' is reserved (Herald provides recipient, incident, broadcast and now)"
+        case .invalidFile(let path, let line, let reason):
+            "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
+        case .invalidWebhookJSON(let template, let locale, let reason):
+            "template '\(template)', part 'webhook', locale '\(locale)': did not render a JSON object (\(reason))"
+        case .missingPart(let template, let locale, let part):
+            "template '\(template)', locale '\(locale)': has no '\(part)' part"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Mustache
+
+extension TemplateLibrary {
+    /// Checks what can be checked before any recipient is known: the template exists,
+    /// every variable `template.yaml` requires is given, and no reserved name is used.
+    public func validateCall(template name: String, vars: [String: TemplateValue]) throws(TemplateError) {
+        let template = try template(named: name)
+        for variable in template.requiredVariables where vars[variable] == nil {
+            throw .missingRequiredVariable(template: name, variable: variable)
+        }
+        for variable in vars.keys.sorted() where RenderContext.reservedNames.contains(variable) {
+            throw .reservedVariable(template: name, variable: variable)
+        }
+    }
+
+    /// Renders the template's parts for one recipient, strictly: a variable a part uses that the
+    /// context does not have is an error naming template, part, locale and variable.
+    /// - Parameters:
+    ///   - locale: the caller's or recipient's locale; falls back to the template default, then `en`.
+    ///   - parts: the parts to render; `nil` renders every part the locale has.
+    public func render(
+        _ name: String, locale: String?, context: RenderContext, parts: Set<PartKind>? = nil
+    ) throws(TemplateError) -> RenderedNotice {
+        let template = try template(named: name)
+        let resolved = template.resolveLocale(locale ?? context.recipient.locale)
+        let available = template.parts[resolved] ?? [:]
+        let members = context.members
+        var notice = RenderedNotice(template: name, locale: resolved)
+        for kind in PartKind.allCases {
+            guard let part = available[kind], parts?.contains(kind) ?? true else { continue }
+            let body = try Self.render(part.body, members: members, template: name, part: part)
+            switch kind {
+            case .email:
+                notice.text = Self.trimmedBody(body)
+                if let subject = part.subject {
+                    let line = try Self.render(subject, members: members, template: name, part: part)
+                    notice.subject = line.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+                }
+            case .emailHTML: notice.html = Self.trimmedBody(body)
+            case .sms: notice.sms = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .webhook: notice.webhook = try Self.decodeWebhookObject(body, template: name, locale: resolved)
+            }
+        }
+        return notice
+    }
+
+    private static func render(_ template: MustacheTemplate, members: [String: TemplateValue], template name: String, part: CompiledPart) throws(TemplateError) -> String {
+        let tracker = MissingVariableTracker()
+        let root = StrictNode.node(members, path: "", tracker: tracker, isRoot: true)
+        let text = template.render(root)
+        tracker.finish()
+        if let variable = tracker.missing.first {
+            throw .missingVariable(template: name, part: part.kind.rawValue, locale: part.locale, variable: variable)
+        }
+        return text
+    }
+
+    /// Drops the blank lines left after front matter and ends the body with exactly one newline.
+    private static func trimmedBody(_ body: String) -> String {
+        body.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+    }
+
+    private static func decodeWebhookObject(_ body: String, template: String, locale: String) throws(TemplateError) -> [String: TemplateValue] {
+        do {
+            guard let object = try JSONDecoder().decode(TemplateValue.self, from: Data(body.utf8)).objectValue else {
+                throw TemplateError.invalidWebhookJSON(template: template, locale: locale, reason: "the top level is not an object")
+            }
+            return object
+        } catch let error as TemplateError {
+            throw error
+        } catch {
+            throw .invalidWebhookJSON(template: template, locale: locale, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HeraldCore
+
+/// The durable queue: notices, their messages, and every attempt.
+///
+/// Backends (SQLite now, PostgreSQL next) keep the same contract, which `StoreConformance` tests:
+/// - `enqueue` writes a notice and all its messages in one transaction: whole or nothing.
+/// - `claim` hands out messages as leases with an owner and an expiry; an expired lease is claimable again.
+/// - every state change (`record`) is one transaction, applied only while the caller still holds the lease.
+public protocol MessageStore: Sendable {
+    /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
+    /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
+    /// become `superseded` in the same transaction.
+    /// - Returns: how many messages were queued.
+    func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int
+
+    /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
+    /// newest first within a priority. Leases that expired before `now` are claimable again.
+    func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage]
+
+    /// Applies delivery results for messages `owner` holds. Results for leases the owner lost are ignored.
+    func record(_ results: [DeliveryResult], owner: String, now: Date) async throws
+
+    /// Gives back `owner`'s leases (graceful shutdown) so other workers can take them at once.
+    func releaseLeases(owner: String, now: Date) async throws
+
+    /// A notice by id.
+    func notice(id: String) async throws -> Notice?
+
+    /// Message counts by state for one notice, or for the whole queue when `noticeID` is `nil`.
+    func counts(noticeID: String?) async throws -> StateCounts
+
+    /// One message with its attempt ledger.
+    func message(id: String) async throws -> MessageDetail?
+
+    /// Messages matching the filter, oldest first.
+    func messages(_ filter: MessageFilter) async throws -> [MessageDetail]
+
+    /// Closes connections.
+    func close() async throws
+}
+
+/// Produces a notice's messages in batches, e.g. while streaming an audience file, so a broadcast of
+/// any size is written without holding all its messages in memory. Throwing aborts the whole enqueue.
+public protocol MessageSource: AnyObject {
+    /// The next batch of at most `limit` messages, or `nil` when done.
+    func nextBatch(limit: Int) throws -> [NewMessage]?
+}
+
+/// A message about to be queued.
+public struct NewMessage: Sendable, Hashable {
+    public var id: String
+    public var recipient: Recipient
+
+    public init(id: String, recipient: Recipient) {
+        self.id = id
+        self.recipient = recipient
+    }
+}
+
+/// A `MessageSource` over messages already in memory (single sends, tests, inline API recipients).
+public final class ArrayMessageSource: MessageSource {
+    private var remaining: ArraySlice<NewMessage>
+
+    public init(_ messages: [NewMessage]) { self.remaining = messages[...] }
+
+    public func nextBatch(limit: Int) throws -> [NewMessage]? {
+        guard !remaining.isEmpty else { return nil }
+        let batch = remaining.prefix(limit)
+        remaining = remaining.dropFirst(limit)
+        return Array(batch)
+    }
+}
+
+/// What a worker learned delivering one message, applied by `MessageStore.record`.
+public struct DeliveryResult: Sendable, Hashable {
+    public var messageID: String
+    /// Attempts to append to the ledger, in order (channels skipped, then the one tried).
+    public var attempts: [Attempt]
+    public var transition: Transition
+
+    public init(messageID: String, attempts: [Attempt], transition: Transition) {
+        self.messageID = messageID
+        self.attempts = attempts
+        self.transition = transition
+    }
+
+    /// The message's next state.
+    public enum Transition: Sendable, Hashable {
+        /// A channel accepted it.
+        case delivered(channel: String)
+        /// Try again at `at`, on the channel at `routeIndex` of the route.
+        /// `failures` counts consecutive failures on that channel (0 after moving to a new channel).
+        case retry(at: Date, routeIndex: Int, failures: Int, channelSince: Date?, error: String)
+        /// Final failure with its last error.
+        case failed(error: String)
+        /// It expired undelivered, with its last error.
+        case expired(error: String)
+        /// A newer message replaced it, or its broadcast was cancelled, before it was sent.
+        case dropped(MessageState, reason: String)
+    }
+}
+
+/// A message with everything `herald messages` and `GET /v1/messages/{id}` show.
+public struct MessageDetail: Sendable, Hashable {
+    public var message: QueuedMessage
+    /// The channel of the last attempt.
+    public var channel: String?
+    public var nextAttemptAt: Date?
+    public var attemptLog: [Attempt]
+
+    public init(message: QueuedMessage, channel: String?, nextAttemptAt: Date?, attemptLog: [Attempt]) {
+        self.message = message
+        self.channel = channel
+        self.nextAttemptAt = nextAttemptAt
+        self.attemptLog = attemptLog
+    }
+}
+
+/// Which messages `MessageStore.messages` returns.
+public struct MessageFilter: Sendable, Hashable {
+    public var noticeID: String?
+    public var state: MessageState?
+    public var limit: Int
+
+    public init(noticeID: String? = nil, state: MessageState? = nil, limit: Int = 1000) {
+        self.noticeID = noticeID
+        self.state = state
+        self.limit = limit
+    }
+}
