@@ -75,7 +75,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "herald", dependencies: ["HeraldCLI"], swiftSettings: strict),
+        .executableTarget(name: "herald", dependencies: ["HeraldCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
 
         // Real in-process peers (HTTP sinks on 127.0.0.1) shared by the test targets.
         .target(

@@ -109,7 +109,8 @@ struct ConfigNode {
         return url
     }
 
-    /// Replaces `${NAME}` with the environment's value; a variable that is not set is an error naming it.
+    /// Replaces `${NAME}` (or `${NAME:-default}`) with the environment's value; a variable that is
+    /// not set and has no default is an error naming it.
     private func interpolate(_ text: String) throws(ConfigurationError) -> String {
         guard text.contains("${") else { return text }
         var result = ""
@@ -117,8 +118,18 @@ struct ConfigNode {
         while let start = rest.range(of: "${") {
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else { throw error("unterminated ${ in value") }
-            let name = String(rest[start.upperBound..<end])
-            guard let value = environment[name] else { throw error("environment variable \(name) is not set") }
+            let expression = rest[start.upperBound..<end]
+            let name: Substring
+            var fallback: Substring?
+            if let separator = expression.range(of: ":-") {
+                name = expression[..<separator.lowerBound]
+                fallback = expression[separator.upperBound...]
+            } else {
+                name = expression
+            }
+            guard let value = environment[String(name)].flatMap({ $0.isEmpty ? nil : $0 }) ?? fallback.map(String.init) else {
+                throw error("environment variable \(name) is not set")
+            }
             result += value
             rest = rest[rest.index(after: end)...]
         }

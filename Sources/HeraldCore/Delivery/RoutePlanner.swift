@@ -15,6 +15,11 @@ public struct RoutePlanner: Sendable {
         /// Channels passed over, with why.
         public var skipped: [(channel: String, reason: String)]
 
+        public init(target: (index: Int, channel: String)?, skipped: [(channel: String, reason: String)]) {
+            self.target = target
+            self.skipped = skipped
+        }
+
         public static func == (lhs: Plan, rhs: Plan) -> Bool {
             lhs.target?.index == rhs.target?.index && lhs.target?.channel == rhs.target?.channel
                 && lhs.skipped.map(\.channel) == rhs.skipped.map(\.channel) && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// `herald messages [--broadcast ID] [--state S] [--json]`
+struct MessagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "messages", abstract: "List messages with their state, channel and last error.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this broadcast's messages.") var broadcast: String?
+    @Option(help: "Only messages in this state.") var state: MessageState?
+    @Option(help: "At most this many.") var limit = 1000
+    @Flag(help: "Print JSON lines, one message each, with its attempts.") var json = false
+
+    struct Line: Encodable {
+        var id: String
+        var broadcast_id: String
+        var recipient: String
+        var state: String
+        var channel: String?
+        var attempts: [Attempt]
+        var last_error: String?
+    }
+
+    func run() async throws {
+        let runtime = try HeraldRuntime(options: global)
+        let store = try runtime.openStore()
+        let details = try await store.messages(MessageFilter(noticeID: broadcast, state: state, limit: limit))
+        try await store.close()
+        for detail in details {
+            let message = detail.message
+            if json {
+                try JSONOutput.print(
+                    Line(
+                        id: message.id, broadcast_id: message.noticeID, recipient: message.recipient.id, state: message.state.rawValue,
+                        channel: detail.channel, attempts: detail.attemptLog, last_error: message.lastError
+                    )
+                )
+            } else {
+                let columns = [message.id, message.state.rawValue, detail.channel ?? "-", message.recipient.id, message.lastError ?? ""]
+                print(columns.joined(separator: "\t"))
+            }
+        }
+    }
+}

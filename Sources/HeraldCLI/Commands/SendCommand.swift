@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldDispatch
+
+/// `herald send TEMPLATE --to email:ADDR|sms:PHONE|webhook:URL ...`
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Queue one notice to one recipient and print its message id once it is durable."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Template name, e.g. outage-apology.") var template: String
+    @Option(help: ArgumentHelp("A contact point; repeat for fallbacks along the route.", valueName: "email:ADDR|sms:PHONE|webhook:URL"))
+    var to: [String] = []
+    @Option(help: "Recipient name for {{recipient.name}}.") var name: String = ""
+    @Option(name: .customLong("recipient-id"), help: "Recipient id (default: the first contact point).") var recipientID: String?
+    @OptionGroup var notice: NoticeOptions
+    @Flag(help: "Deliver in this process and exit 0 only if the message was delivered.") var wait = false
+
+    func run() async throws {
+        let recipient = try makeRecipient()
+        let request = try notice.request(template: template)
+        let runtime = try HeraldRuntime(options: global)
+        let store = try runtime.openStore()
+        let receipt = try await runtime.makeIntake(store: store).send(request, to: recipient)
+        print(receipt.id)
+        guard wait else { return try await store.close() }
+        let counts = try await DeliveryWaiter(runtime: runtime, store: store).wait(for: receipt.noticeID)
+        try await store.close()
+        if counts[.delivered] != counts.total { throw ExitCode(1) }
+    }
+
+    private func makeRecipient() throws -> Recipient {
+        guard !to.isEmpty else { throw ValidationError("--to is required: email:ADDR, sms:PHONE or webhook:URL") }
+        var contacts = ContactPoints()
+        for value in to {
+            guard let colon = value.firstIndex(of: ":") else { throw ValidationError("--to expects KIND:VALUE, got '\(value)'") }
+            let kind = String(value[..<colon])
+            let address = String(value[value.index(after: colon)...])
+            switch kind {
+            case "email":
+                if let problem = ContactValidator.emailProblem(address) { throw ValidationError("--to email:\(address): \(problem)") }
+                contacts.email = address
+            case "sms", "phone":
+                if let problem = ContactValidator.phoneProblem(address) { throw ValidationError("--to sms:\(address): \(problem)") }
+                contacts.phone = address
+            case "webhook":
+                if let problem = ContactValidator.webhookProblem(address) { throw ValidationError("--to webhook:\(address): \(problem)") }
+                contacts.webhook = address
+            default:
+                throw ValidationError("--to: unknown kind '\(kind)' (expected email, sms or webhook)")
+            }
+        }
+        let id = recipientID ?? contacts.email ?? contacts.phone ?? contacts.webhook ?? "recipient"
+        return Recipient(id: id, name: name, contacts: contacts)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+
+/// `--wait`: delivers in this process until every message of a notice is final, showing progress —
+/// a bar on a terminal, plain lines otherwise — and says whether all were delivered.
+struct DeliveryWaiter {
+    let runtime: HeraldRuntime
+    let store: any MessageStore
+
+    /// - Returns: the final counts.
+    func wait(for noticeID: String) async throws -> StateCounts {
+        let channels = try runtime.makeChannels()
+        let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.wait"))
+        let isTerminal = isatty(STDERR_FILENO) == 1
+        let counts = try await withThrowingTaskGroup(of: StateCounts?.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    if try await worker.drain() == 0 { try await runtime.clock.sleep(for: .milliseconds(100)) }
+                }
+                return nil
+            }
+            group.addTask {
+                var reporter = ProgressReporter(isTerminal: isTerminal)
+                while true {
+                    let counts = try await store.counts(noticeID: noticeID)
+                    reporter.show(counts)
+                    if counts.isFinished { reporter.finish() }
+                    if counts.isFinished { return counts }
+                    try await runtime.clock.sleep(for: .milliseconds(250))
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let counts = result { return counts }
+            }
+            return StateCounts()
+        }
+        for channel in channels.values { try? await channel.shutdown() }
+        return counts
+    }
+}
+
+/// Prints delivery progress to standard error: a redrawn bar on a terminal, else a line whenever the counts change.
+struct ProgressReporter {
+    let isTerminal: Bool
+    private var last: StateCounts?
+
+    init(isTerminal: Bool) { self.isTerminal = isTerminal }
+
+    mutating func show(_ counts: StateCounts) {
+        if !isTerminal && counts == last { return }
+        last = counts
+        let line = isTerminal ? "\r\(bar(counts)) \(summary(counts))\u{1B}[K" : "\(summary(counts))\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    func summary(_ counts: StateCounts) -> String {
+        let states = MessageState.allCases.filter { counts[$0] > 0 }.map { "\($0.rawValue) \(counts[$0])" }
+        return "\(counts.finished)/\(counts.total) final: " + states.joined(separator: ", ")
+    }
+
+    private func bar(_ counts: StateCounts) -> String {
+        let width = 30
+        let filled = counts.total == 0 ? width : counts.finished * width / counts.total
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import HeraldChannels
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import Logging
+
+/// The parts a command needs, built from the config: templates, store, channels, worker.
+struct HeraldRuntime {
+    let configPath: String
+    let configuration: HeraldConfiguration
+    let templates: TemplateLibrary
+    let clock: any WallClock = SystemWallClock()
+
+    init(options: GlobalOptions) throws {
+        configPath = options.configPath
+        configuration = try HeraldConfiguration.load(file: configPath)
+        templates = try TemplateLibrary(folder: configuration.templatesPath)
+    }
+
+    func openStore() throws -> any MessageStore {
+        try StoreFactory.open(configuration.storage, configFile: configPath)
+    }
+
+    func makeIntake(store: any MessageStore) -> NoticeIntake {
+        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock)
+    }
+
+    func makeChannels() throws -> [String: any Channel] {
+        try ChannelFactory.make(configuration.channels, configFile: configPath)
+    }
+
+    func makeWorker(store: any MessageStore, channels: [String: any Channel], logger: Logger) -> DeliveryWorker {
+        let pipeline = DeliveryPipeline(
+            store: store, channels: channels, settings: configuration.channels, templates: templates, clock: clock,
+            configuration: .init(retry: configuration.retry)
+        )
+        return DeliveryWorker(store: store, pipeline: pipeline, clock: clock, logger: logger)
+    }
+
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldDispatch
+
+/// The options `send` and `broadcast` share: variables, route, priority, collapse key, expiry.
+struct NoticeOptions: ParsableArguments {
+    @Option(name: .customLong("var"), help: ArgumentHelp("A template variable.", valueName: "K=V"))
+    var vars: [String] = []
+
+    @Option(name: .customLong("vars"), help: ArgumentHelp("A JSON object of template variables.", valueName: "FILE.json"))
+    var varsFile: String?
+
+    @Option(help: "Render every message in this locale instead of each recipient's.")
+    var locale: String?
+
+    @Option(help: ArgumentHelp("A route name or channel names in order.", valueName: "a,b"))
+    var route: String?
+
+    @Option(help: "low, normal, high or critical.")
+    var priority: Priority = .normal
+
+    @Option(name: .customLong("collapse-key"), help: "A newer notice with the same key replaces an undelivered older one per recipient.")
+    var collapseKey: String?
+
+    @Option(name: .customLong("expires-in"), help: ArgumentHelp("Give up on undelivered messages after this long (e.g. 6h).", valueName: "D"))
+    var expiresIn: String?
+
+    func request(template: String) throws -> NoticeRequest {
+        var values: [String: TemplateValue] = [:]
+        if let varsFile {
+            guard let data = FileManager.default.contents(atPath: varsFile) else { throw ValidationError("--vars: cannot read \(varsFile)") }
+            guard let object = (try? JSONDecoder().decode(TemplateValue.self, from: data))?.objectValue else {
+                throw ValidationError("--vars: \(varsFile) is not a JSON object")
+            }
+            values = object
+        }
+        for pair in vars {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--var expects KEY=VALUE, got '\(pair)'")
+            }
+            values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
+        }
+        var lifetime: Duration?
+        if let expiresIn {
+            guard let parsed = DurationParser.duration(expiresIn) else { throw ValidationError("--expires-in expects a duration such as 30m or 6h, got '\(expiresIn)'") }
+            lifetime = parsed
+        }
+        return NoticeRequest(
+            template: template, vars: values, locale: locale,
+            route: route?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, priority: priority,
+            collapseKey: collapseKey, expiresIn: lifetime
+        )
+    }
+}
+
+extension Priority: ExpressibleByArgument {}
+extension MessageState: ExpressibleByArgument {}

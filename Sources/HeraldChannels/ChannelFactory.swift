@@ -1,0 +1,34 @@
+import Foundation
+import HeraldCore
+
+/// Builds the configured channels.
+public enum ChannelFactory {
+    /// One `Channel` per configured channel, keyed by name.
+    /// - Throws: `ConfigurationError` for a kind this build cannot send yet.
+    public static func make(_ settings: [ChannelSettings], configFile: String) throws -> [String: any Channel] {
+        var channels: [String: any Channel] = [:]
+        for channel in settings {
+            switch channel.transport {
+            case .webhook(let webhook):
+                channels[channel.name] = WebhookChannel(
+                    name: channel.name,
+                    configuration: .init(
+                        url: webhook.url,
+                        signingKey: WebhookSettings.signingKey(from: webhook.secret.value) ?? [],
+                        connections: channel.connections,
+                        timeout: channel.timeout,
+                        tlsVerify: webhook.tlsVerify
+                    )
+                )
+            case .outbox(let outbox):
+                channels[channel.name] = OutboxChannel(name: channel.name, configuration: .init(folder: outbox.path))
+            case .smtp, .sms:
+                throw ConfigurationError(
+                    file: configFile, keyPath: "channels.\(channel.name).kind",
+                    reason: "channels of kind \(channel.kind.rawValue) are not available in this build yet (available: webhook, outbox)"
+                )
+            }
+        }
+        return channels
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// One message through the stages: resolve its notice → check expiry → route → render → deliver → decide
+/// the next state. Every path ends in a `DeliveryResult`; nothing is dropped without a state and a reason.
+public struct DeliveryPipeline: Sendable {
+    /// The pipeline's settings, with a default for every field.
+    public struct Configuration: Sendable {
+        public var retry: RetrySettings
+        public var jitter: Double
+
+        public init(retry: RetrySettings = .init(), jitter: Double = 0.2) {
+            self.retry = retry
+            self.jitter = jitter
+        }
+    }
+
+    let channels: [String: any Channel]
+    let limiters: [String: ConcurrencyLimiter]
+    let planner: RoutePlanner
+    let templates: TemplateLibrary
+    let notices: NoticeCache
+    let outcomes: OutcomeStage
+    let clock: any WallClock
+
+    public init(
+        store: any MessageStore, channels: [String: any Channel], settings: [ChannelSettings], templates: TemplateLibrary,
+        clock: any WallClock, configuration: Configuration = .init()
+    ) {
+        self.channels = channels
+        self.limiters = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections)) })
+        self.planner = RoutePlanner(channels: settings)
+        self.templates = templates
+        self.notices = NoticeCache(store: store)
+        self.outcomes = OutcomeStage(
+            policy: RetryPolicy(backoff: configuration.retry.backoff, jitter: configuration.jitter),
+            failoverAfter: configuration.retry.failoverAfter,
+            planner: planner
+        )
+        self.clock = clock
+    }
+
+    /// Delivers one claimed message and says what became of it.
+    public func process(_ message: QueuedMessage) async -> DeliveryResult {
+        let now = clock.now()
+        let notice: Notice
+        do {
+            guard let found = try await notices.notice(id: message.noticeID) else {
+                return DeliveryResult(messageID: message.id, attempts: [], transition: .failed(error: "notice \(message.noticeID) is missing"))
+            }
+            notice = found
+        } catch {
+            return outcomes.storeUnavailable(message, error: error, now: now)
+        }
+        if now >= notice.expiresAt {
+            return DeliveryResult(
+                messageID: message.id, attempts: [], transition: .expired(error: message.lastError ?? "expired before any channel accepted it")
+            )
+        }
+
+        let plan = outcomes.plan(message, notice: notice, now: now)
+        var attempts = plan.skipped.map { Attempt(at: now, channel: $0.channel, outcome: .skipped, error: $0.reason) }
+        guard let target = plan.target, let channel = channels[target.channel] else {
+            let reason = message.lastError ?? "no channel in route [\(notice.route.joined(separator: ", "))] can reach recipient \(message.recipient.id)"
+            return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: reason))
+        }
+
+        let rendered: RenderedNotice
+        do {
+            let context = RenderContext(vars: notice.vars, recipient: message.recipient, noticeID: notice.id, now: now)
+            rendered = try templates.render(notice.template, locale: notice.locale, context: context, parts: channel.parts)
+        } catch {
+            let failure = DeliveryError(reason: .render, isRetryable: false, detail: "\(error)")
+            attempts.append(Attempt(at: now, channel: target.channel, outcome: .permanent, error: failure.description))
+            return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: failure.description))
+        }
+
+        let delivery = Delivery(
+            messageID: message.id, recipient: message.recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
+            broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: now
+        )
+        let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel])
+        return outcomes.result(
+            for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: now, finishedAt: clock.now()
+        )
+    }
+
+    private func deliver(_ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?) async -> DeliveryError? {
+        do {
+            if let limiter {
+                try await limiter.withPermit { try await channel.deliver(delivery) }
+            } else {
+                try await channel.deliver(delivery)
+            }
+            return nil
+        } catch let error as DeliveryError {
+            return error
+        } catch {
+            return DeliveryError(reason: .unknown, isRetryable: true, detail: String(describing: error))
+        }
+    }
+}

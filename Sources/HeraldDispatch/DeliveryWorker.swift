@@ -1,0 +1,113 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Claims due messages in batches, delivers them through the pipeline with bounded concurrency,
+/// and records the results in batched transactions. Run it in a `ServiceGroup`; on graceful shutdown
+/// it stops claiming, finishes what is in flight, records it, and gives back any lease it still holds.
+///
+/// Tests drive it step by step with `drain()` and a manual clock instead of running the loop.
+public final class DeliveryWorker: Service {
+    /// The worker's settings, with a default for every field.
+    public struct Configuration: Sendable {
+        /// Lease owner name; unique per worker so a lost lease is never mistaken for ours.
+        public var owner: String
+        /// Messages in flight at once across all channels (each channel is further bounded by its `connections`).
+        public var maxInFlight: Int
+        /// How long a claim is ours; a worker that dies loses its messages to others after this.
+        public var lease: Duration
+        /// How long to wait before looking again when nothing is due.
+        public var pollInterval: Duration
+        /// Results recorded per transaction, at most.
+        public var recordBatch: Int
+
+        public init(
+            owner: String = Identifier.make(prefix: "worker"), maxInFlight: Int = 256, lease: Duration = .seconds(120),
+            pollInterval: Duration = .milliseconds(200), recordBatch: Int = 256
+        ) {
+            self.owner = owner
+            self.maxInFlight = maxInFlight
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.recordBatch = recordBatch
+        }
+    }
+
+    let store: any MessageStore
+    let pipeline: DeliveryPipeline
+    let clock: any WallClock
+    let configuration: Configuration
+    let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+
+    public init(store: any MessageStore, pipeline: DeliveryPipeline, clock: any WallClock, configuration: Configuration = .init(), logger: Logger) {
+        self.store = store
+        self.pipeline = pipeline
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("delivery worker started", metadata: ["owner": "\(configuration.owner)"])
+        try await withGracefulShutdownHandler {
+            while !stopping.load(ordering: .relaxed) {
+                if try await drain() == 0, !stopping.load(ordering: .relaxed) {
+                    try? await clock.sleep(for: configuration.pollInterval)
+                }
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+        }
+        try await store.releaseLeases(owner: configuration.owner, now: clock.now())
+        logger.info("delivery worker stopped", metadata: ["owner": "\(configuration.owner)"])
+    }
+
+    /// Asks the worker to stop claiming; `run()` returns once in-flight messages are recorded.
+    public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// Delivers everything due now, and whatever becomes due while doing so, until nothing is left.
+    /// - Returns: how many messages were processed.
+    @discardableResult
+    public func drain() async throws -> Int {
+        let maxInFlight = configuration.maxInFlight
+        return try await withThrowingTaskGroup(of: DeliveryResult.self) { group in
+            var inFlight = 0
+            var processed = 0
+            var pending: [DeliveryResult] = []
+            var exhausted = false
+            while true {
+                // Refill once half the window is free, recording what finished first so leases stay short-lived.
+                if !exhausted, inFlight <= maxInFlight / 2, !stopping.load(ordering: .relaxed) {
+                    try await flush(&pending)
+                    let batch = try await store.claim(
+                        owner: configuration.owner, limit: maxInFlight - inFlight, now: clock.now(), lease: configuration.lease
+                    )
+                    for message in batch {
+                        group.addTask { await self.pipeline.process(message) }
+                    }
+                    inFlight += batch.count
+                    exhausted = batch.isEmpty
+                }
+                guard inFlight > 0 else { break }
+                guard let result = try await group.next() else { break }
+                inFlight -= 1
+                processed += 1
+                pending.append(result)
+                if pending.count >= configuration.recordBatch { try await flush(&pending) }
+                if inFlight == 0 { exhausted = false }
+            }
+            try await flush(&pending)
+            return processed
+        }
+    }
+
+    private func flush(_ pending: inout [DeliveryResult]) async throws {
+        guard !pending.isEmpty else { return }
+        try await store.record(pending, owner: configuration.owner, now: clock.now())
+        pending.removeAll(keepingCapacity: true)
+    }
+}

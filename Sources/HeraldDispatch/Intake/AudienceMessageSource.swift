@@ -1,0 +1,39 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Streams an audience file into messages for the store, checking every row through the gate.
+/// A bad row throws, which aborts the store's transaction: the broadcast is queued whole or not at all.
+final class AudienceMessageSource: MessageSource {
+    private var reader: AudienceReader
+    private let gate: RecipientGate
+    private let file: String
+    private let now: Date
+
+    init(reader: sending AudienceReader, gate: RecipientGate, file: String, now: Date) {
+        self.reader = reader
+        self.gate = gate
+        self.file = file
+        self.now = now
+    }
+
+    func nextBatch(limit: Int) throws -> [NewMessage]? {
+        var batch: [NewMessage] = []
+        batch.reserveCapacity(limit)
+        var generator = SystemRandomNumberGenerator()
+        while batch.count < limit {
+            guard let (line, recipient) = try readNext() else { break }
+            try gate.check(recipient, file: file, line: line)
+            batch.append(NewMessage(id: Identifier.make(prefix: "msg", at: now, using: &generator), recipient: recipient))
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    private func readNext() throws(IntakeError) -> (line: Int, recipient: Recipient)? {
+        do {
+            return try reader.next()
+        } catch {
+            throw .audience(error)
+        }
+    }
+}

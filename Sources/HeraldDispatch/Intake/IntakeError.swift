@@ -1,0 +1,31 @@
+import HeraldCore
+
+/// Why a send or broadcast was refused. Nothing was queued when this is thrown.
+public enum IntakeError: Error, Sendable, CustomStringConvertible {
+    case template(TemplateError)
+    case audience(AudienceError)
+    case route(RouteError)
+    /// A recipient no channel of the route can reach (`line` is 0 for a single send).
+    case unreachable(file: String?, line: Int, recipient: String, route: [String])
+    /// A template problem that only shows for some recipients, with the row it showed on.
+    case renderFailed(file: String?, line: Int, TemplateError)
+    /// A request field is wrong (`--expires-in`, `--to`, ...).
+    case invalidField(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .template(let error): "\(error)"
+        case .audience(let error): "\(error)"
+        case .route(let error): "route: \(error)"
+        case .unreachable(let file, let line, let recipient, let route):
+            "\(Self.location(file, line))recipient '\(recipient)' has no contact point for any channel of the route [\(route.joined(separator: ", "))]"
+        case .renderFailed(let file, let line, let error): "\(Self.location(file, line))\(error)"
+        case .invalidField(let field, let reason): "\(field): \(reason)"
+        }
+    }
+
+    private static func location(_ file: String?, _ line: Int) -> String {
+        guard let file else { return "" }
+        return "\(file):\(line): "
+    }
+}

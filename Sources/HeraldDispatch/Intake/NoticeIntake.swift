@@ -1,0 +1,127 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Accepts sends and broadcasts: validates everything first, then queues durably.
+/// When a method returns an id, every message is in the store; when it throws, nothing is.
+///
+/// ```swift
+/// let intake = NoticeIntake(configuration: config, templates: library, store: store, clock: SystemWallClock())
+/// let receipt = try await intake.broadcast(request, audienceFile: "audience.csv")
+/// print(receipt.id)  // bc_…
+/// ```
+public struct NoticeIntake: Sendable {
+    let configuration: HeraldConfiguration
+    let templates: TemplateLibrary
+    let store: any MessageStore
+    let clock: any WallClock
+    let planner: RoutePlanner
+
+    public init(configuration: HeraldConfiguration, templates: TemplateLibrary, store: any MessageStore, clock: any WallClock) {
+        self.configuration = configuration
+        self.templates = templates
+        self.store = store
+        self.clock = clock
+        self.planner = RoutePlanner(channels: configuration.channels)
+    }
+
+    /// What was queued.
+    public struct Receipt: Sendable, Hashable {
+        /// The broadcast id, or for a single send the message id.
+        public var id: String
+        public var noticeID: String
+        public var total: Int
+    }
+
+    /// Queues one message to one recipient (who may have several contact points for the route to choose from).
+    public func send(_ request: NoticeRequest, to recipient: Recipient) async throws -> Receipt {
+        let now = clock.now()
+        let (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
+        try gate.check(recipient, file: nil, line: 0)
+        let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
+        let total = try await store.enqueue(notice, messages: ArrayMessageSource([message]))
+        return Receipt(id: message.id, noticeID: notice.id, total: total)
+    }
+
+    /// Queues one message per recipient of an audience file (CSV or JSON Lines), streaming it.
+    public func broadcast(_ request: NoticeRequest, audienceFile: String) async throws -> Receipt {
+        let now = clock.now()
+        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+        let reader: AudienceReader
+        do { reader = try AudienceReader(path: audienceFile) } catch { throw IntakeError.audience(error) }
+        let source = AudienceMessageSource(reader: reader, gate: gate, file: audienceFile, now: now)
+        let total = try await store.enqueue(notice, messages: source)
+        return Receipt(id: notice.id, noticeID: notice.id, total: total)
+    }
+
+    /// Queues one message per recipient given inline.
+    public func broadcast(_ request: NoticeRequest, recipients: [Recipient]) async throws -> Receipt {
+        let now = clock.now()
+        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+        var messages: [NewMessage] = []
+        for (index, recipient) in recipients.enumerated() {
+            try gate.check(recipient, file: "recipients", line: index + 1)
+            messages.append(NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient))
+        }
+        let total = try await store.enqueue(notice, messages: ArrayMessageSource(messages))
+        return Receipt(id: notice.id, noticeID: notice.id, total: total)
+    }
+
+    /// Renders every message of a broadcast without queueing anything.
+    public func dryRun(_ request: NoticeRequest, audienceFile: String) throws -> DryRunReport {
+        let now = clock.now()
+        let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+        var reader: AudienceReader
+        do { reader = try AudienceReader(path: audienceFile) } catch { throw IntakeError.audience(error) }
+        var report = DryRunReport()
+        while true {
+            let row: (line: Int, recipient: Recipient)?
+            do { row = try reader.next() } catch { throw IntakeError.audience(error) }
+            guard let (line, recipient) = row else { break }
+            try gate.check(recipient, file: audienceFile, line: line)
+            let locale = gate.locale(for: recipient)
+            let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
+            report.add(locale: locale, channel: channel)
+            let key = "\(channel)/\(locale)"
+            if report.samples[key] == nil {
+                do {
+                    report.samples[key] = try templates.render(request.template, locale: locale, context: gate.context(for: recipient))
+                } catch {
+                    throw IntakeError.renderFailed(file: audienceFile, line: line, error)
+                }
+            }
+        }
+        return report
+    }
+
+    private func prepare(_ request: NoticeRequest, kind: Notice.Kind, prefix: String, now: Date) throws(IntakeError) -> (Notice, RecipientGate) {
+        let route: [String]
+        do { route = try configuration.resolveRoute(request.route) } catch { throw .route(error) }
+        if let locale = request.locale, let problem = ContactValidator.localeProblem(locale) { throw .invalidField("locale", reason: problem) }
+        let lifetime = request.expiresIn ?? configuration.retry.expireAfter
+        guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
+        let gate = try RecipientGate(request: request, route: route, planner: planner, templates: templates, now: now)
+        let notice = Notice(
+            id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.vars, locale: request.locale,
+            route: route, priority: request.priority, collapseKey: request.collapseKey, expiresAt: now + lifetime.timeInterval,
+            incidentID: request.incidentID, createdAt: now
+        )
+        return (notice, gate)
+    }
+}
+
+/// What `broadcast --dry-run` found: audience size, counts per locale and per first channel, and the
+/// first render for each channel and locale.
+public struct DryRunReport: Sendable {
+    public var total = 0
+    public var byLocale: [String: Int] = [:]
+    public var byChannel: [String: Int] = [:]
+    /// `channel/locale` → the first rendered notice for that pair.
+    public var samples: [String: RenderedNotice] = [:]
+
+    mutating func add(locale: String, channel: String) {
+        total += 1
+        byLocale[locale, default: 0] += 1
+        byChannel[channel, default: 0] += 1
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import HeraldCore
+
+/// What a caller asks to send, from the CLI or the API.
+public struct NoticeRequest: Sendable {
+    public var template: String
+    public var vars: [String: TemplateValue]
+    /// Forces a locale for every recipient.
+    public var locale: String?
+    /// A route name or channel names; `nil` uses the default route.
+    public var route: [String]?
+    public var priority: Priority
+    public var collapseKey: String?
+    /// Overrides `retry.expire_after`.
+    public var expiresIn: Duration?
+    public var incidentID: String?
+
+    public init(
+        template: String, vars: [String: TemplateValue] = [:], locale: String? = nil, route: [String]? = nil, priority: Priority = .normal,
+        collapseKey: String? = nil, expiresIn: Duration? = nil, incidentID: String? = nil
+    ) {
+        self.template = template
+        self.vars = vars
+        self.locale = locale
+        self.route = route
+        self.priority = priority
+        self.collapseKey = collapseKey
+        self.expiresIn = expiresIn
+        self.incidentID = incidentID
+    }
+}
