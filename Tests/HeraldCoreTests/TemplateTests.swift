@@ -1,0 +1,141 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite("Templates")
+struct TemplateTests {
+    /// Builds a templates folder with one template, `notice`, from part files.
+    func library(_ files: [String: String], definition: String = "default_locale: en\nvariables: [service]\n") throws -> (TemplateLibrary, String) {
+        let folder = NSTemporaryDirectory() + "herald-templates-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: "\(folder)/notice", withIntermediateDirectories: true)
+        try definition.write(toFile: "\(folder)/notice/template.yaml", atomically: true, encoding: .utf8)
+        for (name, text) in files { try text.write(toFile: "\(folder)/notice/\(name)", atomically: true, encoding: .utf8) }
+        return (try TemplateLibrary(folder: folder), folder)
+    }
+
+    func context(_ vars: [String: TemplateValue], name: String = "Kim", locale: String? = nil) -> RenderContext {
+        RenderContext(vars: vars, recipient: Recipient(id: "u1", name: name, locale: locale), noticeID: "bc_1", now: Date(timeIntervalSince1970: 0))
+    }
+
+    static let email = "---\nsubject: \"{{service}} is down\"\n---\nDear {{recipient.name}}, {{service}} is down since {{started_at}}.\n"
+
+    @Test func missingVariableNamesTemplatePartLocaleAndVariable() throws {
+        let (library, _) = try library(["email.ko.mustache": Self.email, "email.en.mustache": Self.email])
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "email", locale: "ko", variable: "started_at")) {
+            try library.render("notice", locale: "ko", context: context(["service": "Messenger"]))
+        }
+    }
+
+    @Test func missingVariableInsideDottedNameIsReported() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{service}} for {{recipient.nickname}}"])
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variable: "recipient.nickname")) {
+            try library.render("notice", locale: nil, context: context(["service": "Messenger"]))
+        }
+    }
+
+    @Test func sectionItemsResolveOuterVariablesWithoutFalseMisses() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{#services}}{{name}} ({{service}}) {{/services}}"])
+        let vars: [String: TemplateValue] = ["service": "Messenger", "services": .list([["name": "Chat"], ["name": "Pay"]])]
+        let rendered = try library.render("notice", locale: nil, context: context(vars))
+        #expect(rendered.sms == "Chat (Messenger) Pay (Messenger)")
+    }
+
+    @Test func missingVariableInsideSectionIsReported() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{#services}}{{name}} is {{status}} {{/services}}"])
+        let vars: [String: TemplateValue] = ["service": "x", "services": .list([["name": "Chat"]])]
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variable: "status")) {
+            try library.render("notice", locale: nil, context: context(vars))
+        }
+    }
+
+    @Test func requiredVariableIsCheckedBeforeRendering() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{service}}"])
+        #expect(throws: TemplateError.missingRequiredVariable(template: "notice", variable: "service")) {
+            try library.validateCall(template: "notice", vars: [:])
+        }
+        #expect(throws: TemplateError.reservedVariable(template: "notice", variable: "recipient")) {
+            try library.validateCall(template: "notice", vars: ["service": "x", "recipient": "y"])
+        }
+    }
+
+    @Test func textPartsAreNotEscapedAndHTMLPartsAre() throws {
+        let (library, _) = try library([
+            "email.en.mustache": "---\nsubject: \"{{service}}\"\n---\n{{service}}\n",
+            "email.html.en.mustache": "<p>{{service}}</p>",
+            "sms.en.mustache": "{{service}}",
+        ])
+        let rendered = try library.render("notice", locale: nil, context: context(["service": "<Tom & \"Jerry\">"]))
+        #expect(rendered.subject == "<Tom & \"Jerry\">")
+        #expect(rendered.text == "<Tom & \"Jerry\">\n")
+        #expect(rendered.sms == "<Tom & \"Jerry\">")
+        #expect(rendered.html == "<p>&lt;Tom &amp; &quot;Jerry&quot;&gt;</p>\n")
+    }
+
+    @Test func webhookPartEscapesValuesSoNoVariableBreaksOutOfTheJSON() throws {
+        let (library, _) = try library(["webhook.en.mustache": "{\"service\": \"{{service}}\", \"fixed\": true}"])
+        let hostile = "x\", \"fixed\": false, \"evil\": \"1\nline"
+        let rendered = try library.render("notice", locale: nil, context: context(["service": .string(hostile)]))
+        #expect(rendered.webhook?["service"] == .string(hostile))
+        #expect(rendered.webhook?["fixed"] == .bool(true))
+        #expect(rendered.webhook?["evil"] == nil)
+    }
+
+    @Test func subjectCannotCarryALineBreak() throws {
+        let (library, _) = try library(["email.en.mustache": Self.email.replacingOccurrences(of: " since {{started_at}}", with: "")])
+        let rendered = try library.render("notice", locale: nil, context: context(["service": "A\r\nBcc: victim@example.com"]))
+        #expect(rendered.subject?.contains("\n") == false)
+        #expect(rendered.subject?.contains("\r") == false)
+    }
+
+    @Test func localeFallsBackFromRecipientToTemplateDefaultToEnglish() throws {
+        let parts = ["sms.en.mustache": "en {{service}}", "sms.ko.mustache": "ko {{service}}", "sms.ja.mustache": "ja {{service}}"]
+        let (library, _) = try library(parts, definition: "default_locale: ja\nvariables: [service]\n")
+        let vars: [String: TemplateValue] = ["service": "M"]
+        #expect(try library.render("notice", locale: nil, context: context(vars, locale: "ko")).sms == "ko M")
+        #expect(try library.render("notice", locale: nil, context: context(vars, locale: "ko-KR")).sms == "ko M")
+        #expect(try library.render("notice", locale: nil, context: context(vars, locale: "fr")).sms == "ja M")
+        #expect(try library.render("notice", locale: "en", context: context(vars, locale: "ko")).sms == "en M")
+
+        let (englishDefault, _) = try self.library(parts, definition: "default_locale: de\nvariables: [service]\n")
+        #expect(try englishDefault.render("notice", locale: nil, context: context(vars, locale: "fr")).sms == "en M")
+    }
+
+    @Test func unknownTemplateListsTheAvailableOnes() throws {
+        let (library, _) = try library(["sms.en.mustache": "x"])
+        #expect(throws: TemplateError.unknownTemplate("nope", known: ["notice"])) { try library.template(named: "nope") }
+    }
+
+    @Test func emailWithoutFrontMatterIsRefusedNamingTheFile() throws {
+        #expect {
+            _ = try library(["email.en.mustache": "Dear {{recipient.name}}"])
+        } throws: { error in
+            guard case .invalidFile(let path, _, let reason)? = error as? TemplateError else { return false }
+            return path.hasSuffix("notice/email.en.mustache") && reason.contains("front matter")
+        }
+    }
+
+    @Test func unknownPartFileIsRefused() throws {
+        #expect {
+            _ = try library(["fax.en.mustache": "x"])
+        } throws: { error in
+            guard case .invalidFile(let path, _, _)? = error as? TemplateError else { return false }
+            return path.hasSuffix("fax.en.mustache")
+        }
+    }
+
+    @Test func shippedTemplatesRenderInEveryLocaleWithTheirExamples() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let library = try TemplateLibrary(folder: root.appendingPathComponent("Templates").path)
+        #expect(library.names.contains("outage-apology"))
+        #expect(library.names.contains("status-update"))
+        for template in library.templates.values {
+            #expect(template.locales.contains("en") && template.locales.contains("ko"), "\(template.name) lacks en or ko")
+            for locale in template.locales {
+                let rendered = try library.render(template.name, locale: locale, context: context(template.example, locale: locale))
+                #expect(rendered.subject?.isEmpty == false)
+                #expect(rendered.sms?.isEmpty == false)
+                #expect(rendered.webhook?.isEmpty == false)
+            }
+        }
+    }
+}

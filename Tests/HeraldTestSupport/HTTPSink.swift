@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A real HTTP server on 127.0.0.1 (a random port) that records every request and answers as the test scripts it:
+/// a status and headers, or no answer at all (to exercise timeouts).
+public final class HTTPSink: Sendable {
+    /// One request as the sink received it.
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
+        public var body: [UInt8]
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// What to answer.
+    public enum Reply: Sendable {
+        case status(Int, headers: [String: String] = [:], body: String = "")
+        /// Never answer; the client's timeout has to end the request.
+        case hang
+    }
+
+    public let port: Int
+    private let requests: RequestLog
+    private let task: Task<Void, any Error>
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Everything received so far, in arrival order.
+    public var received: [Request] { requests.all }
+
+    /// Starts the server; `reply` is called with each request and the number of requests before it.
+    public static func start(reply: @escaping @Sendable (Request, Int) -> Reply = { _, _ in .status(204) }) async throws -> HTTPSink {
+        let requests = RequestLog()
+        let router = Router()
+        router.post("{path+}") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let received = Request(method: "POST", path: request.uri.path, headers: headers, body: Array(buffer: body))
+            let index = requests.append(received)
+            switch reply(received, index) {
+            case .status(let code, let extra, let text):
+                var fields = HTTPFields()
+                for (name, value) in extra { if let name = HTTPField.Name(name) { fields[name] = value } }
+                return Response(status: .init(code: code), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+            case .hang:
+                try await Task.sleep(for: .seconds(3600))
+                return Response(status: .noContent)
+            }
+        }
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: Logger(label: "sink") { _ in SwiftLogNoOpLogHandler() }
+        )
+        let task = Task { try await app.run() }
+        var iterator = portStream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return HTTPSink(port: port, requests: requests, task: task)
+    }
+
+    private init(port: Int, requests: RequestLog, task: Task<Void, any Error>) {
+        self.port = port
+        self.requests = requests
+        self.task = task
+    }
+
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// A port on 127.0.0.1 that nothing listens on (bound, then closed), for connection-refused tests.
+    public static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 1
+        try await channel.close()
+        return port
+    }
+}
+
+/// The requests a sink received, shared between its handlers and the test.
+final class RequestLog: Sendable {
+    private let requests = Mutex<[HTTPSink.Request]>([])
+
+    var all: [HTTPSink.Request] { requests.withLock { $0 } }
+
+    /// Appends and returns how many came before.
+    func append(_ request: HTTPSink.Request) -> Int {
+        requests.withLock { list in
+            list.append(request)
+            return list.count - 1
+        }
+    }
+}
