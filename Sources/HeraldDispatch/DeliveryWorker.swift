@@ -66,8 +66,11 @@ public final class DeliveryWorker: Service {
         logger.info("delivery worker stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
-    /// Asks the worker to stop claiming; `run()` returns once in-flight messages are recorded.
+    /// Asks the worker to stop claiming; `run()` and `drain()` return once in-flight messages are recorded.
     public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// Whether `stop()` was called or a graceful shutdown began.
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     /// Delivers everything due now, and whatever becomes due while doing so, until nothing is left.
     /// - Returns: how many messages were processed.

@@ -9,7 +9,7 @@ import Synchronization
 /// A real HTTP server on 127.0.0.1 (a random port) that records every request and answers as the test scripts it:
 /// a status and headers, or no answer at all (to exercise timeouts).
 public final class HTTPSink: Sendable {
-    /// One request as the sink received it.
+    /// One request as the sink received it (header names lower-cased).
     public struct Request: Sendable {
         public var method: String
         public var path: String
@@ -39,7 +39,7 @@ public final class HTTPSink: Sendable {
     public static func start(reply: @escaping @Sendable (Request, Int) -> Reply = { _, _ in .status(204) }) async throws -> HTTPSink {
         let requests = RequestLog()
         let router = Router()
-        router.post("{path+}") { request, context -> Response in
+        router.post("**") { request, context -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }

@@ -14,10 +14,24 @@ struct DeliveryWaiter {
         let channels = try runtime.makeChannels()
         let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.wait"))
         let isTerminal = isatty(STDERR_FILENO) == 1
-        let counts = try await withThrowingTaskGroup(of: StateCounts?.self) { group in
+        let counts: StateCounts
+        do {
+            counts = try await deliver(noticeID: noticeID, worker: worker, isTerminal: isTerminal)
+        } catch {
+            for channel in channels.values { try? await channel.shutdown() }
+            throw error
+        }
+        for channel in channels.values { try? await channel.shutdown() }
+        return counts
+    }
+
+    /// Runs the worker beside a progress poller; once every message is final the worker is asked to
+    /// stop, finishes and records whatever else it had in flight, and returns.
+    private func deliver(noticeID: String, worker: DeliveryWorker, isTerminal: Bool) async throws -> StateCounts {
+        try await withThrowingTaskGroup(of: StateCounts?.self) { group in
             group.addTask {
-                while !Task.isCancelled {
-                    if try await worker.drain() == 0 { try await runtime.clock.sleep(for: .milliseconds(100)) }
+                while !worker.isStopping {
+                    if try await worker.drain() == 0, !worker.isStopping { try await runtime.clock.sleep(for: .milliseconds(100)) }
                 }
                 return nil
             }
@@ -26,19 +40,20 @@ struct DeliveryWaiter {
                 while true {
                     let counts = try await store.counts(noticeID: noticeID)
                     reporter.show(counts)
-                    if counts.isFinished { reporter.finish() }
-                    if counts.isFinished { return counts }
+                    if counts.isFinished {
+                        reporter.finish()
+                        worker.stop()
+                        return counts
+                    }
                     try await runtime.clock.sleep(for: .milliseconds(250))
                 }
             }
-            defer { group.cancelAll() }
+            var final = StateCounts()
             while let result = try await group.next() {
-                if let counts = result { return counts }
+                if let counts = result { final = counts }
             }
-            return StateCounts()
+            return final
         }
-        for channel in channels.values { try? await channel.shutdown() }
-        return counts
     }
 }
 

@@ -11,6 +11,8 @@ enum HTTPClientFactory {
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
         pool.idleTimeout = .seconds(60)
+        // A refused connection is reported at once, so the retry logic (not the pool) decides what happens next.
+        pool.retryConnectionEstablishment = false
         let millis = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
