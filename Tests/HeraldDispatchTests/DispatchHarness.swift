@@ -1,0 +1,49 @@
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import HeraldTestSupport
+import Logging
+
+/// A real SQLite store, the shipped templates, scripted or real channels and a manual clock, wired as `herald` wires them.
+struct DispatchHarness {
+    let directory = TemporaryDirectory()
+    let clock = ManualClock()
+    let store: any MessageStore
+    let configuration: HeraldConfiguration
+    let templates: TemplateLibrary
+    let worker: DeliveryWorker
+
+    static let templatesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Templates").path
+
+    /// - Parameters:
+    ///   - channels: the channels by name; settings are derived (a `webhook` kind reaches recipients with a webhook URL).
+    init(channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)])) throws {
+        store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        let settings = channels.map { channel -> ChannelSettings in
+            switch channel.kind {
+            case .webhook: ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))))
+            default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")))
+            }
+        }
+        configuration = HeraldConfiguration(storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry)
+        templates = try TemplateLibrary(folder: Self.templatesFolder)
+        let pipeline = DeliveryPipeline(
+            store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), settings: settings,
+            templates: templates, clock: clock, configuration: .init(retry: retry, jitter: 0)
+        )
+        worker = DeliveryWorker(
+            store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: 16),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        )
+    }
+
+    var intake: NoticeIntake { NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock) }
+
+    static let apology = NoticeRequest(template: "outage-apology", vars: ["service": "Messenger", "started_at": "15:30 KST"])
+
+    func recipient(_ id: String, webhook: String? = nil, email: String? = "\(UUID().uuidString.prefix(8))@example.com") -> Recipient {
+        Recipient(id: id, name: "R \(id)", locale: "en", contacts: ContactPoints(email: email, webhook: webhook))
+    }
+}
