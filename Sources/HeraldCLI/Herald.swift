@@ -17,3 +17,21 @@ public struct Herald: AsyncParsableCommand {
 
     public init() {}
 }
+
+extension Herald {
+    /// `herald --config PATH COMMAND …` is how people type it; the options are parsed by each command,
+    /// so global options given before the command are moved after it.
+    public static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--config") {
+            leading.append(first)
+            rest = rest.dropFirst()
+            if first == "--config", let value = rest.first {
+                leading.append(value)
+                rest = rest.dropFirst()
+            }
+        }
+        return Array(rest) + leading
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Testing
+
+/// The `herald` executable, run as a subprocess against the shipped config and templates.
+@Suite("herald command line", .serialized)
+struct HeraldCommandTests {
+    let workspace: TemporaryDirectory
+    let herald: HeraldProcess
+
+    init() throws {
+        workspace = try HeraldProcess.workspace()
+        herald = HeraldProcess(workingDirectory: workspace.path)
+    }
+
+    static let apologyVars = ["--var", "service=Messenger", "--var", "started_at=15:30 KST"]
+
+    func totalQueued() async throws -> Int {
+        let status = try await herald.run(["status", "--json"])
+        let counts = try JSONDecoder().decode(StateCounts.self, from: Data(status.stdout.utf8))
+        return counts.total
+    }
+
+    @Test func broadcastWithWaitDeliversEveryoneToTheOutboxAndExitsZero() async throws {
+        let run = try await herald.run(["broadcast", "outage-apology", "--audience", "Config/sample-audience.csv", "--wait"] + Self.apologyVars)
+        #expect(run.status == 0, "\(run.stderr)")
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.hasPrefix("bc_"))
+        #expect(run.stderr.contains("5/5 final: delivered 5"), "plain progress lines when not on a terminal")
+
+        let status = try await herald.run(["status", id, "--json"])
+        let json = try JSONDecoder().decode(TemplateValue.self, from: Data(status.stdout.utf8))
+        #expect(json.objectValue?["id"] == .string(id))
+        #expect(json.objectValue?["total"] == .number(5))
+        #expect(json.objectValue?["delivered"] == .number(5))
+        let files = try FileManager.default.contentsOfDirectory(atPath: workspace.file("outbox"))
+        #expect(files.filter { $0.hasSuffix(".txt") }.count == 5)
+        let korean = try files.map { try String(contentsOfFile: workspace.file("outbox/\($0)"), encoding: .utf8) }.filter { $0.contains("Recipient: u-0001") }
+        #expect(korean.first?.contains("Subject: [Messenger] 서비스 장애 안내 및 사과 말씀") == true)
+    }
+
+    @Test func sendWithWaitDeliversASignedWebhook() async throws {
+        let sink = try await HTTPSink.start()
+        let run = try await herald.run(["send", "status-update", "--to", "webhook:\(sink.url)/hooks/ops", "--var", "service=Messenger",
+            "--var", "status=recovering", "--var", "note=Chats work again.", "--route", "partners", "--wait"])
+        await sink.stop()
+        #expect(run.status == 0, "\(run.stderr)")
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(sink.received.count == 1)
+        #expect(sink.received.first?.headers["webhook-id"] == id)
+        #expect(sink.received.first?.text.contains("\"type\":\"notice.status-update\"") == true)
+    }
+
+    @Test func aMissingVariableExitsNonZeroNamingItAndQueuesNothing() async throws {
+        let run = try await herald.run(["broadcast", "outage-apology", "--audience", "Config/sample-audience.csv", "--var", "service=Messenger"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("required variable 'started_at'"))
+        #expect(run.stdout.isEmpty)
+        #expect(try await totalQueued() == 0)
+    }
+
+    @Test func aBadAudienceRowExitsNonZeroNamingLineAndFieldAndQueuesNothing() async throws {
+        workspace.write("audience.csv", "id,name,locale,email\nu1,Kim,ko,kim@example.kr\nu2,Lee,ko,lee-at-example\n")
+        let run = try await herald.run(["broadcast", "outage-apology", "--audience", "audience.csv"] + Self.apologyVars)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("audience.csv:3: field 'email'"), "\(run.stderr)")
+        #expect(try await totalQueued() == 0)
+    }
+
+    @Test func aBadConfigExitsNonZeroNamingTheKeyPath() async throws {
+        let config = try String(contentsOfFile: workspace.file("Config/herald.yaml"), encoding: .utf8)
+        workspace.write("bad.yaml", config.replacingOccurrences(of: "failover_after: 5m", with: "failover_after: soon"))
+        let run = try await herald.run(["--config", "bad.yaml", "status"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("bad.yaml:"))
+        #expect(run.stderr.contains("retry.failover_after"))
+    }
+
+    @Test func dryRunRendersAndReportsButQueuesNothing() async throws {
+        let run = try await herald.run(["broadcast", "outage-apology", "--audience", "Config/sample-audience.csv", "--dry-run"] + Self.apologyVars)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("audience: 5 recipients"))
+        #expect(run.stdout.contains("by locale:  en 3, ko 2"))
+        #expect(run.stdout.contains("subject: [Messenger] 서비스 장애 안내 및 사과 말씀"))
+        #expect(try await totalQueued() == 0)
+    }
+
+    @Test func templatesCheckNamesABrokenTemplate() async throws {
+        #expect(try await herald.run(["templates", "check"]).status == 0)
+        workspace.write("Templates/status-update/sms.ko.mustache", "[{{service}}] {{eta}}")
+        let run = try await herald.run(["templates", "check"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("template 'status-update', part 'sms', locale 'ko': variable 'eta' is used but was not given"))
+    }
+
+    @Test func messagesListsStateAndAttemptsAsJSON() async throws {
+        let send = try await herald.run(["send", "outage-apology", "--to", "email:kim@example.kr", "--route", "outbox", "--wait"] + Self.apologyVars)
+        #expect(send.status == 0, "\(send.stderr)")
+        let run = try await herald.run(["messages", "--state", "delivered", "--json"])
+        let line = try JSONDecoder().decode(TemplateValue.self, from: Data(run.stdout.utf8))
+        #expect(line.objectValue?["id"] == .string(send.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(line.objectValue?["channel"] == "outbox")
+    }
+}
