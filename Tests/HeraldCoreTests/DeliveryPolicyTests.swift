@@ -63,4 +63,25 @@ struct DeliveryPolicyTests {
         let many = Set((0..<10_000).map { _ in Identifier.make(prefix: "msg") })
         #expect(many.count == 10_000)
     }
+
+    @Test func identifierSequencesCountUpInOrder() {
+        var sequence = IdentifierSequence(prefix: "msg", at: Date(timeIntervalSince1970: 1000))
+        let ids = (0..<5_000).map { _ in sequence.next() }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == 5_000)
+        #expect(ids.allSatisfy { $0.hasPrefix("msg_") && $0.count == 30 })
+        var other = IdentifierSequence(prefix: "msg", at: Date(timeIntervalSince1970: 1000))
+        #expect(other.next() != ids[0], "each sequence starts at its own random point")
+    }
+
+    @Test(arguments: ["a@example.com", "first.last+tag@mail.example.co.kr"])
+    func acceptsEmailAddresses(address: String) {
+        #expect(ContactValidator.emailProblem(address) == nil)
+    }
+
+    @Test(arguments: ["", "plain", "@example.com", "a@", "a@b@example.com", "a b@example.com", "a@example", "a@.example.com",
+        "a@example..com", "a@example.com.", "Bob <a@example.com>", "a@example.com\r\nBcc: x@example.com"])
+    func rejectsMalformedEmailAddresses(address: String) {
+        #expect(ContactValidator.emailProblem(address) != nil)
+    }
 }

@@ -30,11 +30,7 @@ struct BroadcastCommand: AsyncParsableCommand {
             return
         }
         let receipt = try await intake.broadcast(request, audienceFile: audience)
-        print(receipt.id)
-        guard wait else { return try await store.close() }
-        let counts = try await DeliveryWaiter(runtime: runtime, store: store).wait(for: receipt.noticeID)
-        try await store.close()
-        if counts[.delivered] != counts.total { throw ExitCode(1) }
+        try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
     }
 }
 

@@ -25,11 +25,7 @@ struct SendCommand: AsyncParsableCommand {
         let runtime = try HeraldRuntime(options: global)
         let store = try runtime.openStore()
         let receipt = try await runtime.makeIntake(store: store).send(request, to: recipient)
-        print(receipt.id)
-        guard wait else { return try await store.close() }
-        let counts = try await DeliveryWaiter(runtime: runtime, store: store).wait(for: receipt.noticeID)
-        try await store.close()
-        if counts[.delivered] != counts.total { throw ExitCode(1) }
+        try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
     }
 
     private func makeRecipient() throws -> Recipient {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDispatch
@@ -8,6 +9,16 @@ import HeraldStore
 struct DeliveryWaiter {
     let runtime: HeraldRuntime
     let store: any MessageStore
+
+    /// Prints what was queued; with `--wait`, delivers until every message is final and exits non-zero
+    /// unless all were delivered. Closes the store either way.
+    func conclude(_ receipt: NoticeIntake.Receipt, wait: Bool) async throws {
+        print(receipt.id)
+        guard wait else { return try await store.close() }
+        let counts = try await self.wait(for: receipt.noticeID)
+        try await store.close()
+        if counts[.delivered] != counts.total { throw ExitCode(1) }
+    }
 
     /// - Returns: the final counts.
     func wait(for noticeID: String) async throws -> StateCounts {

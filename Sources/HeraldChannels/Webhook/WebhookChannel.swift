@@ -40,7 +40,7 @@ public struct WebhookChannel: HeraldCore.Channel {
         guard let url = delivery.recipient.contacts.webhook ?? configuration.url?.absoluteString else {
             throw DeliveryError(reason: .noContact, isRetryable: false, detail: "recipient \(delivery.recipient.id) has no webhook URL and the channel has no url")
         }
-        let body = try WebhookPayload.body(for: delivery)
+        let body = WebhookPayload.body(for: delivery)
         let timestamp = Int(delivery.attemptedAt.timeIntervalSince1970)
         var request = HTTPClientRequest(url: url)
         request.method = .POST

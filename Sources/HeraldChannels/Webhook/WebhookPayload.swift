@@ -5,7 +5,7 @@ import HeraldCore
 /// `{"type":"notice.<template>","id":…,"timestamp":…,"data":{template, locale, subject, text, html, vars, recipient:{id}, broadcast_id, incident_id}}`.
 /// The template's `webhook` part, when present, is merged into `data` and its keys win.
 public enum WebhookPayload {
-    public static func body(for delivery: Delivery) throws -> [UInt8] {
+    public static func body(for delivery: Delivery) -> [UInt8] {
         let rendered = delivery.rendered
         var data: [String: TemplateValue] = [
             "template": .string(rendered.template),
@@ -25,8 +25,6 @@ public enum WebhookPayload {
             "timestamp": .string(RenderContext.timestamp(delivery.attemptedAt)),
             "data": .object(data),
         ])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(envelope))
+        return Array(envelope.jsonText.utf8)
     }
 }

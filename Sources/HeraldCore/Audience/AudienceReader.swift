@@ -69,7 +69,7 @@ public struct AudienceReader {
                     throw AudienceError(file: path, line: record.line, reason: "expected \(columns.count) fields, found \(record.fields.count)")
                 }
                 var fields: [String: String] = [:]
-                for (name, index) in columns { fields[name] = record.fields[index].trimmingCharacters(in: .whitespaces) }
+                for (name, index) in columns { fields[name] = record.fields[index].trimmingSpaces }
                 row = (record.line, fields)
             case .jsonLines(var reader):
                 var next: (line: Int, text: String)?
@@ -111,11 +111,15 @@ public enum RecipientValidator {
         for (field, problem) in checks {
             if let text = value(field), let reason = problem(text) { throw AudienceError(file: file, line: line, field: field, reason: reason) }
         }
-        if id.contains(where: \.isNewline) { throw AudienceError(file: file, line: line, field: "id", reason: "cannot contain line breaks") }
-        let segments = (value("segments") ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if id.utf8.contains(where: { $0 == 10 || $0 == 13 }) { throw AudienceError(file: file, line: line, field: "id", reason: "cannot contain line breaks") }
+        let segments = (value("segments") ?? "").split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        var name = value("name") ?? ""
+        if name.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
+            name = name.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        }
         return Recipient(
             id: id,
-            name: (value("name") ?? "").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "),
+            name: name,
             locale: value("locale"),
             contacts: ContactPoints(email: value("email"), phone: value("phone"), webhook: value("webhook")),
             segments: segments
@@ -151,5 +155,15 @@ enum JSONLinesRow {
             }
         }
         return fields
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs. Most fields have none, so that case costs one look at each end.
+    var trimmingSpaces: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        let blank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
+        guard blank(first) || blank(last) else { return self }
+        return trimmingCharacters(in: .whitespaces)
     }
 }

@@ -5,15 +5,24 @@ import Foundation
 public enum ContactValidator {
     /// `nil` when valid, else the reason.
     public static func emailProblem(_ address: String) -> String? {
-        if address.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," }) {
-            return "an e-mail address cannot contain spaces, line breaks, <, > or commas"
+        var at: Int?
+        var count = 0
+        for byte in address.utf8 {
+            switch byte {
+            case 0...32, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: ","), 127:
+                return "an e-mail address cannot contain spaces, line breaks, control characters, <, > or commas"
+            case UInt8(ascii: "@"):
+                if at != nil { return "expected one local part, @ and a domain" }
+                at = count
+            default: break
+            }
+            count += 1
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return "expected one local part, @ and a domain" }
-        let domain = parts[1]
-        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else {
-            return "the domain '\(domain)' is not a valid host name"
-        }
+        guard let at, at > 0, at <= 64, at < count - 1 else { return "expected one local part, @ and a domain" }
+        let domain = address.utf8.dropFirst(at + 1)
+        let dot = UInt8(ascii: ".")
+        guard domain.contains(dot), domain.first != dot, domain.last != dot, !zip(domain, domain.dropFirst()).contains(where: { $0 == dot && $1 == dot })
+        else { return "the domain '\(String(decoding: domain, as: UTF8.self))' is not a valid host name" }
         return nil
     }
 

@@ -25,6 +25,13 @@ final class MissingVariableTracker {
         pendingName = name
     }
 
+    /// Forgets everything, before the next render.
+    func reset() {
+        pending = nil
+        pendingName = nil
+        missing.removeAll()
+    }
+
     /// Call once rendering ended: a miss nobody climbed past is real.
     func finish() {
         if let pending { record(pending) }

@@ -25,16 +25,18 @@ extension TemplateLibrary {
         let template = try template(named: name)
         let resolved = template.resolveLocale(locale ?? context.recipient.locale)
         let available = template.parts[resolved] ?? [:]
-        let members = context.members
+        // One context tree serves every part; the tracker starts afresh for each.
+        let tracker = MissingVariableTracker()
+        let root = StrictNode.node(context.members, path: "", tracker: tracker, isRoot: true)
         var notice = RenderedNotice(template: name, locale: resolved)
         for kind in PartKind.allCases {
             guard let part = available[kind], parts?.contains(kind) ?? true else { continue }
-            let body = try Self.render(part.body, members: members, template: name, part: part)
+            let body = try Self.render(part.body, root: root, tracker: tracker, template: name, part: part)
             switch kind {
             case .email:
                 notice.text = Self.trimmedBody(body)
                 if let subject = part.subject {
-                    let line = try Self.render(subject, members: members, template: name, part: part)
+                    let line = try Self.render(subject, root: root, tracker: tracker, template: name, part: part)
                     notice.subject = line.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
                 }
             case .emailHTML: notice.html = Self.trimmedBody(body)
@@ -45,9 +47,10 @@ extension TemplateLibrary {
         return notice
     }
 
-    private static func render(_ template: MustacheTemplate, members: [String: TemplateValue], template name: String, part: CompiledPart) throws(TemplateError) -> String {
-        let tracker = MissingVariableTracker()
-        let root = StrictNode.node(members, path: "", tracker: tracker, isRoot: true)
+    private static func render(
+        _ template: MustacheTemplate, root: StrictNode, tracker: MissingVariableTracker, template name: String, part: CompiledPart
+    ) throws(TemplateError) -> String {
+        tracker.reset()
         let text = template.render(root)
         tracker.finish()
         if let variable = tracker.missing.first {

@@ -1,4 +1,3 @@
-import Foundation
 import Mustache
 
 /// The parts a template can have, one file each per locale: `<part>.<locale>.mustache`.
@@ -37,20 +36,8 @@ struct JSONStringContentType: MustacheContentType {
     static let registered: Void = MustacheContentTypes.register(JSONStringContentType(), named: name)
 
     func escapeText(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        var quoted = ""
+        TemplateValue.appendQuoted(text, to: &quoted)
+        return String(quoted.dropFirst().dropLast())
     }
 }

@@ -8,23 +8,22 @@ final class AudienceMessageSource: MessageSource {
     private var reader: AudienceReader
     private let gate: RecipientGate
     private let file: String
-    private let now: Date
+    private var identifiers: IdentifierSequence
 
     init(reader: sending AudienceReader, gate: RecipientGate, file: String, now: Date) {
         self.reader = reader
         self.gate = gate
         self.file = file
-        self.now = now
+        self.identifiers = IdentifierSequence(prefix: "msg", at: now)
     }
 
     func nextBatch(limit: Int) throws -> [NewMessage]? {
         var batch: [NewMessage] = []
         batch.reserveCapacity(limit)
-        var generator = SystemRandomNumberGenerator()
         while batch.count < limit {
             guard let (line, recipient) = try readNext() else { break }
             try gate.check(recipient, file: file, line: line)
-            batch.append(NewMessage(id: Identifier.make(prefix: "msg", at: now, using: &generator), recipient: recipient))
+            batch.append(NewMessage(id: identifiers.next(), recipient: recipient))
         }
         return batch.isEmpty ? nil : batch
     }

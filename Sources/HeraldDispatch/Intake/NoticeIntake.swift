@@ -59,9 +59,10 @@ public struct NoticeIntake: Sendable {
         let now = clock.now()
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
         var messages: [NewMessage] = []
+        var identifiers = IdentifierSequence(prefix: "msg", at: now)
         for (index, recipient) in recipients.enumerated() {
             try gate.check(recipient, file: "recipients", line: index + 1)
-            messages.append(NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient))
+            messages.append(NewMessage(id: identifiers.next(), recipient: recipient))
         }
         let total = try await store.enqueue(notice, messages: ArrayMessageSource(messages))
         return Receipt(id: notice.id, noticeID: notice.id, total: total)

@@ -19,6 +19,8 @@ public final class SQLiteMessageStore: MessageStore {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 32 MiB of page cache per connection keeps a large broadcast's index pages in memory while it is written.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
