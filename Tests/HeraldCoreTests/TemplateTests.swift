@@ -80,6 +80,12 @@ struct TemplateTests {
         #expect(rendered.webhook?["evil"] == nil)
     }
 
+    @Test func jsonTextEscapesWhatJSONNeedsAndRoundTrips() throws {
+        let value: TemplateValue = ["text": .string("a\"b\\c\nd\u{1}e\u{2028}f/한글"), "n": .number(3), "list": .list([.bool(true), .null])]
+        #expect(value.jsonText == #"{"list":[true,null],"n":3,"text":"a\"b\\c\nd\u0001e\u2028f/한글"}"#)
+        #expect(try JSONDecoder().decode(TemplateValue.self, from: Data(value.jsonText.utf8)) == value)
+    }
+
     @Test func subjectCannotCarryALineBreak() throws {
         let (library, _) = try library(["email.en.mustache": Self.email.replacingOccurrences(of: " since {{started_at}}", with: "")])
         let rendered = try library.render("notice", locale: nil, context: context(["service": "A\r\nBcc: victim@example.com"]))

@@ -19,7 +19,8 @@ public struct AudienceReader {
     private var seenIDs: [Int: Int] = [:]
 
     private enum Source {
-        case csv(CSVRecordReader, columns: [String: Int])
+        /// `slots[i]` is the `AudienceRow` slot of the file's column `i`.
+        case csv(CSVRecordReader, slots: [Int])
         case jsonLines(LineReader)
     }
 
@@ -35,16 +36,17 @@ public struct AudienceReader {
             case .csv:
                 var reader = try CSVRecordReader(path: path)
                 guard let header = try reader.next() else { throw AudienceError(file: path, line: 1, reason: "the file is empty; expected a header row") }
-                var columns: [String: Int] = [:]
-                for (index, name) in header.fields.enumerated() {
+                var slots: [Int] = []
+                for name in header.fields {
                     let column = name.trimmingCharacters(in: .whitespaces).lowercased()
-                    guard Self.columns.contains(column) else {
+                    guard let slot = Self.columns.firstIndex(of: column) else {
                         throw AudienceError(file: path, line: header.line, field: column, reason: "unknown column (expected \(Self.columns.joined(separator: ",")))")
                     }
-                    columns[column] = index
+                    guard !slots.contains(slot) else { throw AudienceError(file: path, line: header.line, field: column, reason: "duplicate column") }
+                    slots.append(slot)
                 }
-                guard columns["id"] != nil else { throw AudienceError(file: path, line: header.line, field: "id", reason: "the header has no id column") }
-                source = .csv(reader, columns: columns)
+                guard slots.contains(0) else { throw AudienceError(file: path, line: header.line, field: "id", reason: "the header has no id column") }
+                source = .csv(reader, slots: slots)
             }
         } catch let error as AudienceError {
             throw error
@@ -58,18 +60,18 @@ public struct AudienceReader {
     /// The next valid recipient with its line, or `nil` at the end.
     /// - Throws: `AudienceError` naming the line and field of the first bad row.
     public mutating func next() throws(AudienceError) -> (line: Int, recipient: Recipient)? {
-        let row: (line: Int, fields: [String: String])
+        let row: (line: Int, fields: AudienceRow)
         do {
             switch source {
-            case .csv(var reader, let columns):
+            case .csv(var reader, let slots):
                 let record = try reader.next()
-                source = .csv(reader, columns: columns)
+                source = .csv(reader, slots: slots)
                 guard let record else { return nil }
-                guard record.fields.count == columns.count else {
-                    throw AudienceError(file: path, line: record.line, reason: "expected \(columns.count) fields, found \(record.fields.count)")
+                guard record.fields.count == slots.count else {
+                    throw AudienceError(file: path, line: record.line, reason: "expected \(slots.count) fields, found \(record.fields.count)")
                 }
-                var fields: [String: String] = [:]
-                for (name, index) in columns { fields[name] = record.fields[index].trimmingSpaces }
+                var fields = AudienceRow()
+                for (index, slot) in slots.enumerated() { fields.values[slot] = record.fields[index].trimmingSpaces }
                 row = (record.line, fields)
             case .jsonLines(var reader):
                 var next: (line: Int, text: String)?
@@ -96,13 +98,23 @@ public struct AudienceReader {
     }
 }
 
+/// One audience row's fields, in `AudienceReader.columns` order; `nil` or empty when absent.
+public struct AudienceRow: Sendable {
+    public var values: [String?] = Array(repeating: nil, count: AudienceReader.columns.count)
+
+    public init() {}
+
+    /// The non-empty value of a column.
+    public subscript(column: String) -> String? {
+        guard let slot = AudienceReader.columns.firstIndex(of: column), let text = values[slot], !text.isEmpty else { return nil }
+        return text
+    }
+}
+
 /// Builds a `Recipient` from a row's fields, checking each one.
 public enum RecipientValidator {
-    public static func recipient(from fields: [String: String], file: String, line: Int) throws(AudienceError) -> Recipient {
-        func value(_ name: String) -> String? {
-            guard let text = fields[name], !text.isEmpty else { return nil }
-            return text
-        }
+    public static func recipient(from fields: AudienceRow, file: String, line: Int) throws(AudienceError) -> Recipient {
+        func value(_ name: String) -> String? { fields[name] }
         guard let id = value("id") else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
         let checks: [(String, (String) -> String?)] = [
             ("email", ContactValidator.emailProblem), ("phone", ContactValidator.phoneProblem),
@@ -129,7 +141,7 @@ public enum RecipientValidator {
 
 /// One JSON Lines row as the same string fields a CSV row has.
 enum JSONLinesRow {
-    static func fields(_ text: String, file: String, line: Int) throws(AudienceError) -> [String: String] {
+    static func fields(_ text: String, file: String, line: Int) throws(AudienceError) -> AudienceRow {
         let object: [String: TemplateValue]
         do {
             guard let decoded = try JSONDecoder().decode(TemplateValue.self, from: Data(text.utf8)).objectValue else {
@@ -141,16 +153,16 @@ enum JSONLinesRow {
         } catch {
             throw AudienceError(file: file, line: line, reason: "not valid JSON")
         }
-        var fields: [String: String] = [:]
+        var fields = AudienceRow()
         for (key, value) in object {
-            guard AudienceReader.columns.contains(key) else {
+            guard let slot = AudienceReader.columns.firstIndex(of: key) else {
                 throw AudienceError(file: file, line: line, field: key, reason: "unknown key (expected \(AudienceReader.columns.joined(separator: ", ")))")
             }
             switch value {
-            case .string(let s): fields[key] = s
-            case .number: fields[key] = value.text
+            case .string(let s): fields.values[slot] = s
+            case .number: fields.values[slot] = value.text
             case .null: break
-            case .list(let items) where key == "segments": fields[key] = items.map(\.text).joined(separator: ";")
+            case .list(let items) where key == "segments": fields.values[slot] = items.map(\.text).joined(separator: ";")
             default: throw AudienceError(file: file, line: line, field: key, reason: "expected a string")
             }
         }

@@ -98,22 +98,43 @@ extension TemplateValue {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped; `/` and non-ASCII kept.
+    /// A JSON string literal: quotes, backslashes, control characters, U+2028 and U+2029 escaped;
+    /// `/` and other non-ASCII text kept. Strings that need no escaping are appended whole.
     static func appendQuoted(_ string: String, to out: inout String) {
         out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
+        let utf8 = string.utf8
+        guard utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) else {
+            out += string
+            out += "\""
+            return
         }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count + 16)
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            switch byte {
+            case 0x22: bytes += [0x5C, 0x22]
+            case 0x5C: bytes += [0x5C, 0x5C]
+            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
+            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+            case 0..<0x20: bytes += Array("\\u00\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16))".utf8)
+            case 0xE2:
+                // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but break JavaScript consumers.
+                let next = utf8.index(after: index)
+                let last = next == utf8.endIndex ? next : utf8.index(after: next)
+                if last != utf8.endIndex, utf8[next] == 0x80, utf8[last] == 0xA8 || utf8[last] == 0xA9 {
+                    bytes += Array((utf8[last] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    index = last
+                } else {
+                    bytes.append(byte)
+                }
+            default: bytes.append(byte)
+            }
+            index = utf8.index(after: index)
+        }
+        out += String(decoding: bytes, as: UTF8.self)
         out += "\""
     }
 }

@@ -13,6 +13,7 @@ final class RecipientGate {
     let template: NoticeTemplate
     let now: Date
     private var checkedLocales: Set<String> = []
+    private var resolvedLocales: [String: String] = [:]
 
     init(request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, now: Date) throws(IntakeError) {
         self.request = request
@@ -30,7 +31,11 @@ final class RecipientGate {
 
     /// The locale the recipient's messages render in.
     func locale(for recipient: Recipient) -> String {
-        template.resolveLocale(request.locale ?? recipient.locale)
+        let requested = request.locale ?? recipient.locale ?? ""
+        if let resolved = resolvedLocales[requested] { return resolved }
+        let resolved = template.resolveLocale(requested)
+        resolvedLocales[requested] = resolved
+        return resolved
     }
 
     /// Throws when the recipient cannot be sent this notice.
