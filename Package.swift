@@ -102,7 +102,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HeraldDispatchTests", dependencies: ["HeraldDispatch", "HeraldChannels", "HeraldTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HeraldDispatchTests",
+            dependencies: [
+                "HeraldDispatch", "HeraldChannels", "HeraldTestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCLI", "HeraldTestSupport"], swiftSettings: strict),
     ]
 )

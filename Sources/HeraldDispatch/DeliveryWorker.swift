@@ -56,7 +56,10 @@ public final class DeliveryWorker: Service {
         try await withGracefulShutdownHandler {
             while !stopping.load(ordering: .relaxed) {
                 if try await drain() == 0, !stopping.load(ordering: .relaxed) {
-                    try? await clock.sleep(for: configuration.pollInterval)
+                    // The idle wait ends early on shutdown; in-flight work is never cut short this way.
+                    let clock = self.clock
+                    let interval = configuration.pollInterval
+                    try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
                 }
             }
         } onGracefulShutdown: {

@@ -3,11 +3,17 @@ import HeraldCore
 import Synchronization
 
 /// A clock tests move by hand: `now()` stays put until `advance(by:)`; `sleep` returns once time has
-/// been advanced past its deadline. No test waits on real time.
+/// been advanced past its deadline, or throws `CancellationError` when its task is cancelled.
+/// No test waits on real time.
 public final class ManualClock: WallClock {
+    private struct Sleeper {
+        var id: UUID
+        var deadline: Date
+        var continuation: CheckedContinuation<Void, any Error>
+    }
     private struct State {
         var now: Date
-        var sleepers: [(deadline: Date, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleepers: [Sleeper] = []
     }
     private let state: Mutex<State>
 
@@ -17,26 +23,38 @@ public final class ManualClock: WallClock {
 
     public func now() -> Date { state.withLock { $0.now } }
 
+    /// Moves time forward and wakes every sleeper whose deadline has come.
     public func advance(by duration: Duration) {
-        let due = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let due = state.withLock { state -> [Sleeper] in
             state.now += duration.timeInterval
             let now = state.now
-            let due = state.sleepers.filter { $0.deadline <= now }.map(\.continuation)
+            let due = state.sleepers.filter { $0.deadline <= now }
             state.sleepers.removeAll { $0.deadline <= now }
             return due
         }
-        for continuation in due { continuation.resume() }
+        for sleeper in due { sleeper.continuation.resume() }
     }
 
     public func sleep(for duration: Duration) async throws {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                let deadline = state.now + duration.timeInterval
-                if deadline <= state.now { return true }
-                state.sleepers.append((deadline, continuation))
-                return false
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    let deadline = state.now + duration.timeInterval
+                    if deadline <= state.now || Task.isCancelled { return true }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return false
+                }
+                if resumeNow {
+                    if Task.isCancelled { continuation.resume(throwing: CancellationError()) } else { continuation.resume() }
+                }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let cancelled = state.withLock { state -> Sleeper? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.sleepers.remove(at: index)
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
         }
     }
 }

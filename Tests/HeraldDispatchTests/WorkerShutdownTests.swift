@@ -1,0 +1,65 @@
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import HeraldTestSupport
+import Logging
+import ServiceLifecycleTestKit
+import Testing
+
+@Suite("Worker service lifecycle")
+struct WorkerShutdownTests {
+    /// A worker that claims one message at a time.
+    func makeWorker(_ harness: DispatchHarness, channel: any Channel) -> DeliveryWorker {
+        let pipeline = DeliveryPipeline(
+            store: harness.store, channels: [channel.name: channel], settings: harness.configuration.channels,
+            templates: harness.templates, clock: harness.clock
+        )
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        return DeliveryWorker(
+            store: harness.store, pipeline: pipeline, clock: harness.clock,
+            configuration: .init(owner: "service-worker", maxInFlight: 1, pollInterval: .seconds(1)), logger: logger
+        )
+    }
+
+    @Test func gracefulShutdownFinishesInFlightWorkAndLeavesTheRestQueued() async throws {
+        let channel = GatedChannel()
+        let harness = try DispatchHarness(channels: [channel])
+        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let worker = makeWorker(harness, channel: channel)
+
+        let inFlight = try await testGracefulShutdown { trigger in
+            async let running: Void = worker.run()
+            var started = channel.started.makeAsyncIterator()
+            let inFlight = await started.next()
+            trigger.triggerGracefulShutdown()
+            channel.open()
+            try await running
+            return try #require(inFlight)
+        }
+
+        #expect(try await harness.store.message(id: inFlight)?.message.state == .delivered)
+        let counts = try await harness.store.counts(noticeID: receipt.id)
+        #expect(counts[.delivered] == 1)
+        #expect(counts[.queued] == 1, "the message not yet claimed stays queued for the next worker")
+        #expect(counts[.sending] == 0, "no lease is left behind")
+    }
+
+    @Test func anIdleWorkerStopsWithoutWaitingForItsPollInterval() async throws {
+        let channel = GatedChannel()
+        channel.open()
+        let harness = try DispatchHarness(channels: [channel])
+        let receipt = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("u1"))
+        let worker = makeWorker(harness, channel: channel)
+
+        try await testGracefulShutdown { trigger in
+            async let running: Void = worker.run()
+            var started = channel.started.makeAsyncIterator()
+            #expect(await started.next() == receipt.id)
+            // The clock never moves: only the shutdown can end the worker's idle wait.
+            trigger.triggerGracefulShutdown()
+            try await running
+        }
+        #expect(try await harness.store.message(id: receipt.id)?.message.state == .delivered)
+    }
+}
