@@ -22,10 +22,19 @@ public enum ChannelFactory {
                 )
             case .outbox(let outbox):
                 channels[channel.name] = OutboxChannel(name: channel.name, configuration: .init(folder: outbox.path))
-            case .smtp, .sms:
+            case .sms(let sms):
+                channels[channel.name] = SMSChannel(
+                    name: channel.name,
+                    configuration: .init(
+                        url: sms.url, format: sms.format, token: sms.token, account: sms.account, sender: sms.sender,
+                        defaultRegion: sms.defaultRegion, maxSegments: sms.maxSegments, connections: channel.connections,
+                        timeout: channel.timeout, tlsVerify: sms.tlsVerify
+                    )
+                )
+            case .smtp:
                 throw ConfigurationError(
                     file: configFile, keyPath: "channels.\(channel.name).kind",
-                    reason: "channels of kind \(channel.kind.rawValue) are not available in this build yet (available: webhook, outbox)"
+                    reason: "channels of kind smtp are not available in this build yet (available: webhook, sms, outbox)"
                 )
             }
         }

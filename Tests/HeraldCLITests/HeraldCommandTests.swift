@@ -102,4 +102,57 @@ struct HeraldCommandTests {
         #expect(line.objectValue?["id"] == .string(send.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(line.objectValue?["channel"] == "outbox")
     }
+
+    /// Writes a config with a Korean SMS gateway channel pointing at `url`, edited by `edit`, and returns its path.
+    func smsConfig(url: String, edit: (String) -> String = { $0 }) -> String {
+        workspace.write(
+            "sms.yaml",
+            edit("""
+            storage: sqlite:herald.sqlite
+            templates: Templates
+            channels:
+              sms: { kind: sms, url: "\(url)", format: json, token: "${SMS_TOKEN:-test-token}", sender: "+15550100",
+                     default_region: KR, max_segments: 2 }
+              outbox: { kind: outbox, path: outbox }
+            routes:
+              default: [sms, outbox]
+            """)
+        )
+    }
+
+    @Test func sendToAPhoneDeliversThroughTheGatewayInE164() async throws {
+        let sink = try await HTTPSink.start { _, _ in .status(202) }
+        let config = smsConfig(url: "\(sink.url)/send")
+        let run = try await herald.run(["--config", config, "send", "outage-apology", "--to", "sms:010-1234-5678", "--locale", "ko", "--wait"] + Self.apologyVars)
+        await sink.stop()
+        #expect(run.status == 0, "\(run.stderr)")
+        let request = try #require(sink.received.first)
+        #expect(request.headers["authorization"] == "Bearer test-token")
+        #expect(request.text.contains(#""to":"+821012345678""#))
+        #expect(request.text.contains(#""reference":"\#(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))""#))
+        #expect(run.stderr.contains("test-token") == false)
+    }
+
+    @Test func sendRefusesAnInvalidPhoneNumberAndQueuesNothing() async throws {
+        let config = smsConfig(url: "http://127.0.0.1:9/send")
+        let run = try await herald.run(["--config", config, "send", "outage-apology", "--to", "sms:010-123-45"] + Self.apologyVars)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("field 'phone': '010-123-45' is not a valid phone number"), "\(run.stderr)")
+        #expect(try await herald.run(["--config", config, "status", "--json"]).stdout.contains(#""total":0"#))
+    }
+
+    @Test func aTwilioChannelWithoutAccountIsAConfigError() async throws {
+        let config = smsConfig(url: "http://127.0.0.1:9/twilio") { $0.replacingOccurrences(of: "format: json", with: "format: twilio") }
+        let run = try await herald.run(["--config", config, "status"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("channels.sms: a twilio-format sms channel needs 'account'"), "\(run.stderr)")
+    }
+
+    @Test func templatesCheckReportsAnSMSPartOverMaxSegments() async throws {
+        let config = smsConfig(url: "http://127.0.0.1:9/send") { $0.replacingOccurrences(of: "max_segments: 2", with: "max_segments: 1") }
+        workspace.write("Templates/status-update/sms.ko.mustache", "[{{service}}] 현재 상태: {{status}}. {{note}} 자세한 내용은 이메일로 안내드리겠습니다.")
+        let run = try await herald.run(["--config", config, "templates", "check"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("template 'status-update', part 'sms', locale 'ko': 2 UCS-2 segments with the example variables, over max_segments 1 of channel 'sms'"), "\(run.stderr)")
+    }
 }

@@ -40,6 +40,9 @@ enum DryRunPrinter {
         var out = "audience: \(report.total) recipients (nothing queued)\n"
         out += "by locale:  " + report.byLocale.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "by channel: " + report.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        if let first = report.firstOverlongSMS {
+            out += "sms over max_segments: \(report.overlongSMS) (not cut: they fall back along the route); first: \(first)\n"
+        }
         for (key, sample) in report.samples.sorted(by: { $0.key < $1.key }) {
             out += "\n=== first render: \(key) ===\n"
             if let subject = sample.subject { out += "subject: \(subject)\n" }

@@ -28,7 +28,7 @@ struct TemplatesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let problems = TemplateChecker.check(runtime.templates)
+            let problems = TemplateChecker.check(runtime.templates, smsLimits: TemplateChecker.smsLimits(runtime.configuration))
             for problem in problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
             guard problems.isEmpty else { throw ExitCode(1) }
             print("\(runtime.templates.names.count) templates ok")
@@ -71,7 +71,16 @@ extension ChannelKind: ExpressibleByArgument {}
 
 /// `templates check`: every template, every locale, every part, rendered with its example variables.
 enum TemplateChecker {
-    static func check(_ library: TemplateLibrary) -> [String] {
+    /// Each SMS channel's `max_segments`; with none configured, the default of 2 still keeps shipped texts short.
+    static func smsLimits(_ configuration: HeraldConfiguration) -> [(channel: String, maxSegments: Int)] {
+        let limits = configuration.channels.compactMap { channel -> (String, Int)? in
+            guard case .sms(let sms) = channel.transport else { return nil }
+            return (channel.name, sms.maxSegments)
+        }
+        return limits.isEmpty ? [("sms (default)", 2)] : limits
+    }
+
+    static func check(_ library: TemplateLibrary, smsLimits: [(channel: String, maxSegments: Int)]) -> [String] {
         var problems: [String] = []
         for template in library.templates.values.sorted(by: { $0.name < $1.name }) {
             for variable in template.requiredVariables where template.example[variable] == nil {
@@ -80,7 +89,15 @@ enum TemplateChecker {
             for locale in template.locales {
                 let context = RenderContext(vars: template.example, recipient: sampleRecipient(locale: locale), noticeID: "bc_check", now: Date())
                 do {
-                    _ = try library.render(template.name, locale: locale, context: context)
+                    let rendered = try library.render(template.name, locale: locale, context: context)
+                    guard let sms = rendered.sms else { continue }
+                    let count = SMSSegments(sms)
+                    for limit in smsLimits where count.segments > limit.maxSegments {
+                        problems.append(
+                            "template '\(template.name)', part 'sms', locale '\(locale)': \(count.segments) \(count.encoding.rawValue) segments "
+                                + "with the example variables, over max_segments \(limit.maxSegments) of channel '\(limit.channel)'"
+                        )
+                    }
                 } catch {
                     problems.append("\(error)")
                 }

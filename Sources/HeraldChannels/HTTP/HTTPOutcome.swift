@@ -40,6 +40,25 @@ public enum HTTPOutcome {
         return DeliveryError(reason: .connection, isRetryable: true, detail: String(describing: error))
     }
 
+    /// Sends `request` and returns when the receiver answered 2xx; otherwise throws the classified failure.
+    /// - Parameter describe: turns a failed response's body excerpt into the attempt's detail (e.g. a gateway's error JSON).
+    public static func send(
+        _ request: HTTPClientRequest, with client: HTTPClient, timeout: Duration, describe: @Sendable (String) -> String = { $0 }
+    ) async throws {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.timeInterval * 1000)))
+        } catch {
+            throw classify(transportError: error)
+        }
+        let excerpt = await Self.excerpt(response)
+        if let failure = classify(
+            status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"), body: describe(excerpt), now: Date()
+        ) {
+            throw failure
+        }
+    }
+
     /// At most `limit` bytes of a response body, as text for the attempt ledger.
     public static func excerpt(_ response: HTTPClientResponse, limit: Int = 512) async -> String {
         var collected: [UInt8] = []

@@ -54,18 +54,7 @@ public struct WebhookChannel: HeraldCore.Channel {
         )
         request.body = .bytes(ByteBuffer(bytes: body))
 
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: .milliseconds(Int64(configuration.timeout.timeInterval * 1000)))
-        } catch {
-            throw HTTPOutcome.classify(transportError: error)
-        }
-        let excerpt = await HTTPOutcome.excerpt(response)
-        if let failure = HTTPOutcome.classify(
-            status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"), body: excerpt, now: Date()
-        ) {
-            throw failure
-        }
+        try await HTTPOutcome.send(request, with: client, timeout: configuration.timeout)
     }
 
     public func shutdown() async throws {

@@ -115,8 +115,11 @@ public struct SMSSettings: Sendable {
     public var sender: String
     public var defaultRegion: String?
     public var maxSegments: Int
+    public var tlsVerify: Bool
 
-    public init(url: URL, format: Format, token: Secret?, account: String?, sender: String, defaultRegion: String?, maxSegments: Int) {
+    public init(
+        url: URL, format: Format, token: Secret?, account: String?, sender: String, defaultRegion: String?, maxSegments: Int, tlsVerify: Bool = true
+    ) {
         self.url = url
         self.format = format
         self.token = token
@@ -124,5 +127,6 @@ public struct SMSSettings: Sendable {
         self.sender = sender
         self.defaultRegion = defaultRegion
         self.maxSegments = maxSegments
+        self.tlsVerify = tlsVerify
     }
 }

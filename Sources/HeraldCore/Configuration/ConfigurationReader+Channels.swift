@@ -16,7 +16,7 @@ extension ConfigurationReader {
         .webhook: ["url", "secret", "tls_verify"],
         .outbox: ["path"],
         .smtp: ["host", "port", "security", "username", "password", "from", "unsubscribe_url", "allow_insecure_auth", "tls_verify"],
-        .sms: ["url", "format", "token", "account", "sender", "default_region", "max_segments"],
+        .sms: ["url", "format", "token", "account", "sender", "default_region", "max_segments", "tls_verify"],
     ]
 
     static func channel(named name: String, _ node: ConfigNode) throws(ConfigurationError) -> ChannelSettings {
@@ -67,15 +67,27 @@ extension ConfigurationReader {
                 )
             )
         case .sms:
+            let format = try fields["format"]?.oneOf(SMSSettings.Format.self) ?? .json
+            let token = try fields["token"].map { value throws(ConfigurationError) in Secret(try value.nonEmptyString()) }
+            let account = try fields["account"]?.nonEmptyString()
+            if format == .twilio {
+                guard account != nil else { throw node.error("a twilio-format sms channel needs 'account' (the Account SID)") }
+                guard token != nil else { throw node.error("a twilio-format sms channel needs 'token' (the auth token)") }
+            }
+            var region: String?
+            if let regionNode = fields["default_region"] {
+                let code = try regionNode.nonEmptyString().uppercased()
+                guard PhoneNumber.regions[code] != nil else {
+                    throw regionNode.error("unknown region '\(code)' (known: \(PhoneNumber.regions.keys.sorted().joined(separator: ", ")))")
+                }
+                region = code
+            }
+            // The sender may be a number, a short code or an alphanumeric sender id: the gateway decides.
+            let sender = try required("sender").nonEmptyString()
             transport = .sms(
                 SMSSettings(
-                    url: try required("url").url(),
-                    format: try fields["format"]?.oneOf(SMSSettings.Format.self) ?? .json,
-                    token: try fields["token"].map { value throws(ConfigurationError) in Secret(try value.nonEmptyString()) },
-                    account: try fields["account"]?.nonEmptyString(),
-                    sender: try required("sender").nonEmptyString(),
-                    defaultRegion: try fields["default_region"]?.nonEmptyString(),
-                    maxSegments: try fields["max_segments"]?.int(in: 1...20) ?? 2
+                    url: try required("url").url(), format: format, token: token, account: account, sender: sender, defaultRegion: region,
+                    maxSegments: try fields["max_segments"]?.int(in: 1...20) ?? 2, tlsVerify: try fields["tls_verify"]?.bool() ?? true
                 )
             )
         }

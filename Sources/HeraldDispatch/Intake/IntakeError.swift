@@ -9,6 +9,10 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
     case unreachable(file: String?, line: Int, recipient: String, route: [String])
     /// A template problem that only shows for some recipients, with the row it showed on.
     case renderFailed(file: String?, line: Int, TemplateError)
+    /// A contact point a channel of the route would use is invalid (a phone number its SMS channel cannot read).
+    case invalidContact(file: String?, line: Int, field: String, reason: String)
+    /// The SMS text would take more segments than the channel allows (refused for single sends; never cut).
+    case tooManySegments(channel: String, segments: Int, encoding: String, maxSegments: Int)
     /// A request field is wrong (`--expires-in`, `--to`, ...).
     case invalidField(String, reason: String)
 
@@ -20,6 +24,9 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
         case .unreachable(let file, let line, let recipient, let route):
             "\(Self.location(file, line))recipient '\(recipient)' has no contact point for any channel of the route [\(route.joined(separator: ", "))]"
         case .renderFailed(let file, let line, let error): "\(Self.location(file, line))\(error)"
+        case .invalidContact(let file, let line, let field, let reason): "\(Self.location(file, line))field '\(field)': \(reason)"
+        case .tooManySegments(let channel, let segments, let encoding, let maxSegments):
+            "the sms text takes \(segments) \(encoding) segments, over channel '\(channel)' max_segments \(maxSegments); shorten the variables or the template"
         case .invalidField(let field, let reason): "\(field): \(reason)"
         }
     }

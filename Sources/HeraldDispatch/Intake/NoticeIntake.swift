@@ -84,12 +84,18 @@ public struct NoticeIntake: Sendable {
             let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
             report.add(locale: locale, channel: channel)
             let key = "\(channel)/\(locale)"
-            if report.samples[key] == nil {
-                do {
-                    report.samples[key] = try templates.render(request.template, locale: locale, context: gate.context(for: recipient))
-                } catch {
-                    throw IntakeError.renderFailed(file: audienceFile, line: line, error)
-                }
+            let needsSMS = recipient.contacts.phone != nil && !gate.smsChannels.isEmpty
+            guard report.samples[key] == nil || needsSMS else { continue }
+            let rendered: RenderedNotice
+            do {
+                rendered = try templates.render(request.template, locale: locale, context: gate.context(for: recipient))
+            } catch {
+                throw IntakeError.renderFailed(file: audienceFile, line: line, error)
+            }
+            if report.samples[key] == nil { report.samples[key] = rendered }
+            if needsSMS, let overlong = gate.overlongSMS(rendered) {
+                report.overlongSMS += 1
+                if report.firstOverlongSMS == nil { report.firstOverlongSMS = "\(audienceFile):\(line): \(overlong)" }
             }
         }
         return report
@@ -101,7 +107,9 @@ public struct NoticeIntake: Sendable {
         if let locale = request.locale, let problem = ContactValidator.localeProblem(locale) { throw .invalidField("locale", reason: problem) }
         let lifetime = request.expiresIn ?? configuration.retry.expireAfter
         guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
-        let gate = try RecipientGate(request: request, route: route, planner: planner, templates: templates, now: now)
+        let gate = try RecipientGate(
+            request: request, route: route, planner: planner, templates: templates, now: now, refusesOverlongSMS: kind == .single
+        )
         let notice = Notice(
             id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.vars, locale: request.locale,
             route: route, priority: request.priority, collapseKey: request.collapseKey, expiresAt: now + lifetime.timeInterval,
@@ -119,6 +127,10 @@ public struct DryRunReport: Sendable {
     public var byChannel: [String: Int] = [:]
     /// `channel/locale` → the first rendered notice for that pair.
     public var samples: [String: RenderedNotice] = [:]
+    /// Recipients whose SMS text would exceed an SMS channel's `max_segments` (they would fall back along the route).
+    public var overlongSMS = 0
+    /// Where the first of them is, and by how much.
+    public var firstOverlongSMS: String?
 
     mutating func add(locale: String, channel: String) {
         total += 1

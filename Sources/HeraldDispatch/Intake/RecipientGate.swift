@@ -12,11 +12,22 @@ final class RecipientGate {
     let templates: TemplateLibrary
     let template: NoticeTemplate
     let now: Date
+    /// The SMS channels of the route: their numbers are checked at accept, their segment limits reported.
+    let smsChannels: [(name: String, settings: SMSSettings)]
+    /// Refuse a render over an SMS channel's `max_segments` (single sends); broadcasts report it in `--dry-run`.
+    let refusesOverlongSMS: Bool
     private var checkedLocales: Set<String> = []
     private var resolvedLocales: [String: String] = [:]
 
-    init(request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, now: Date) throws(IntakeError) {
+    init(
+        request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, now: Date, refusesOverlongSMS: Bool
+    ) throws(IntakeError) {
         self.request = request
+        self.refusesOverlongSMS = refusesOverlongSMS
+        self.smsChannels = route.compactMap { name in
+            guard case .sms(let settings)? = planner.channels[name]?.transport else { return nil }
+            return (name, settings)
+        }
         self.route = route
         self.planner = planner
         self.templates = templates
@@ -43,14 +54,35 @@ final class RecipientGate {
         guard planner.canReach(recipient, route: route) else {
             throw .unreachable(file: file, line: line, recipient: recipient.id, route: route)
         }
+        if let phone = recipient.contacts.phone {
+            for channel in smsChannels {
+                do {
+                    _ = try PhoneNumber.normalize(phone, defaultRegion: channel.settings.defaultRegion)
+                } catch {
+                    throw .invalidContact(file: file, line: line, field: "phone", reason: error.description)
+                }
+            }
+        }
         let locale = locale(for: recipient)
-        guard !checkedLocales.contains(locale) else { return }
+        guard refusesOverlongSMS || !checkedLocales.contains(locale) else { return }
+        let rendered: RenderedNotice
         do {
-            _ = try templates.render(request.template, locale: locale, context: context(for: recipient))
+            rendered = try templates.render(request.template, locale: locale, context: context(for: recipient))
         } catch {
             throw .renderFailed(file: file, line: line, error)
         }
         checkedLocales.insert(locale)
+        if refusesOverlongSMS, recipient.contacts.phone != nil, let overlong = overlongSMS(rendered) { throw overlong }
+    }
+
+    /// The first SMS channel of the route whose `max_segments` the rendered text exceeds, as an error.
+    func overlongSMS(_ rendered: RenderedNotice) -> IntakeError? {
+        guard let text = rendered.sms else { return nil }
+        let count = SMSSegments(text)
+        guard let channel = smsChannels.first(where: { count.segments > $0.settings.maxSegments }) else { return nil }
+        return .tooManySegments(
+            channel: channel.name, segments: count.segments, encoding: count.encoding.rawValue, maxSegments: channel.settings.maxSegments
+        )
     }
 
     func context(for recipient: Recipient) -> RenderContext {

@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import Foundation
+import HeraldCore
+import NIOCore
+
+/// Builds gateway requests for both formats.
+enum SMSRequest {
+    static func json(_ message: SMSMessage, configuration: SMSChannel.Configuration) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: configuration.url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "user-agent", value: "Herald")
+        request.headers.add(name: "idempotency-key", value: message.id)
+        if let token = configuration.token { request.headers.add(name: "authorization", value: "Bearer \(token.value)") }
+        let body: TemplateValue = [
+            "to": .string(message.to), "from": .string(configuration.sender), "text": .string(message.text), "reference": .string(message.id),
+        ]
+        request.body = .bytes(ByteBuffer(string: body.jsonText))
+        return request
+    }
+
+    static func twilio(_ message: SMSMessage, configuration: SMSChannel.Configuration) -> HTTPClientRequest {
+        let account = configuration.account ?? ""
+        let base = configuration.url.absoluteString.hasSuffix("/") ? String(configuration.url.absoluteString.dropLast()) : configuration.url.absoluteString
+        var request = HTTPClientRequest(url: "\(base)/2010-04-01/Accounts/\(formEncode(account))/Messages.json")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "user-agent", value: "Herald")
+        request.headers.add(name: "idempotency-key", value: message.id)
+        let credentials = Data("\(account):\(configuration.token?.value ?? "")".utf8).base64EncodedString()
+        request.headers.add(name: "authorization", value: "Basic \(credentials)")
+        let form = [("To", message.to), ("From", configuration.sender), ("Body", message.text)]
+            .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: form))
+        return request
+    }
+
+    /// `application/x-www-form-urlencoded`: unreserved characters kept, space as `+`, the rest percent-encoded UTF-8.
+    static func formEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "*"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "):
+                out += "+"
+            default:
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    /// `Twilio 21211: The 'To' number is not a valid phone number.` from Twilio's error JSON, else the body as it came.
+    static func describeTwilioError(_ body: String) -> String {
+        guard let object = (try? JSONDecoder().decode(TemplateValue.self, from: Data(body.utf8)))?.objectValue,
+            let message = object["message"]?.text, !message.isEmpty
+        else { return body }
+        let code = object["code"].map { " \($0.text)" } ?? ""
+        return "Twilio\(code): \(message)"
+    }
+}
