@@ -8,10 +8,12 @@ public struct DeliveryPipeline: Sendable {
     /// The pipeline's settings, with a default for every field.
     public struct Configuration: Sendable {
         public var retry: RetrySettings
+        public var circuit: CircuitSettings
         public var jitter: Double
 
-        public init(retry: RetrySettings = .init(), jitter: Double = 0.2) {
+        public init(retry: RetrySettings = .init(), circuit: CircuitSettings = .init(), jitter: Double = 0.2) {
             self.retry = retry
+            self.circuit = circuit
             self.jitter = jitter
         }
     }
@@ -23,11 +25,16 @@ public struct DeliveryPipeline: Sendable {
     let notices: NoticeCache
     let outcomes: OutcomeStage
     let clock: any WallClock
+    let store: any MessageStore
+    /// The channels' circuit breakers, shared with every other pipeline of the process.
+    public let health: ChannelHealth
 
     public init(
         store: any MessageStore, channels: [String: any Channel], settings: [ChannelSettings], templates: TemplateLibrary,
-        clock: any WallClock, configuration: Configuration = .init()
+        clock: any WallClock, configuration: Configuration = .init(), health: ChannelHealth? = nil
     ) {
+        self.store = store
+        self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
         self.channels = channels
         self.limiters = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections)) })
         self.planner = RoutePlanner(channels: settings)
@@ -59,11 +66,11 @@ public struct DeliveryPipeline: Sendable {
             )
         }
 
-        let plan = outcomes.plan(message, notice: notice, now: now)
+        let health = self.health
+        let plan = outcomes.plan(message, notice: notice, now: now) { health.admit($0, now: now) }
         var attempts = plan.skipped.map { Attempt(at: now, channel: $0.channel, outcome: .skipped, error: $0.reason) }
         guard let target = plan.target, let channel = channels[target.channel] else {
-            let reason = message.lastError ?? "no channel in route [\(notice.route.joined(separator: ", "))] can reach recipient \(message.recipient.id)"
-            return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: reason))
+            return outcomes.noChannel(for: message, notice: notice, plan: plan, attempts: attempts, reopensAt: health.reopensAt(notice.route), now: now)
         }
 
         let rendered: RenderedNotice
@@ -71,6 +78,7 @@ public struct DeliveryPipeline: Sendable {
             let context = RenderContext(vars: notice.vars, recipient: message.recipient, noticeID: notice.id, now: now)
             rendered = try templates.render(notice.template, locale: notice.locale, context: context, parts: channel.parts)
         } catch {
+            health.release(target.channel)
             let failure = DeliveryError(reason: .render, isRetryable: false, detail: "\(error)")
             attempts.append(Attempt(at: now, channel: target.channel, outcome: .permanent, error: failure.description))
             return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: failure.description))
@@ -81,6 +89,9 @@ public struct DeliveryPipeline: Sendable {
             broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: now
         )
         let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel])
+        if let change = health.record(target.channel, failure: failure, now: clock.now()) {
+            try? await store.saveCircuit(change)
+        }
         return outcomes.result(
             for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: now, finishedAt: clock.now()
         )

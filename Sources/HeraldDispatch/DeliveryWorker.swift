@@ -37,7 +37,8 @@ public final class DeliveryWorker: Service {
     }
 
     let store: any MessageStore
-    let pipeline: DeliveryPipeline
+    /// The stages each message goes through (and the channels' circuit breakers).
+    public let pipeline: DeliveryPipeline
     let clock: any WallClock
     let configuration: Configuration
     let logger: Logger

@@ -12,18 +12,37 @@ struct OutcomeStage: Sendable {
 
     /// The channel to use now. A channel that has been failing longer than `failover_after` is passed over
     /// when a later channel of the route can take the message.
-    func plan(_ message: QueuedMessage, notice: Notice, now: Date) -> RoutePlanner.Plan {
-        var plan = planner.plan(route: notice.route, from: message.routeIndex, recipient: message.recipient)
+    func plan(_ message: QueuedMessage, notice: Notice, now: Date, isAvailable: (String) -> Bool) -> RoutePlanner.Plan {
+        var plan = planner.plan(route: notice.route, from: message.routeIndex, recipient: message.recipient, isAvailable: isAvailable)
         if let target = plan.target, target.index == message.routeIndex, let since = message.channelSince,
             now.timeIntervalSince(since) >= failoverAfter.timeInterval
         {
-            let later = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient)
+            let later = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, isAvailable: isAvailable)
             if later.target != nil {
                 let reason = "undelivered for \(DurationParser.format(failoverAfter)) (failover_after)"
                 plan = RoutePlanner.Plan(target: later.target, skipped: plan.skipped + [(target.channel, reason)] + later.skipped)
             }
         }
         return plan
+    }
+
+    /// No channel can take the message now. If open circuits are why, it waits for the first to let
+    /// probes through; if no channel of the route can ever reach the recipient, it fails.
+    func noChannel(
+        for message: QueuedMessage, notice: Notice, plan: RoutePlanner.Plan, attempts: [Attempt], reopensAt: Date?, now: Date
+    ) -> DeliveryResult {
+        if plan.skipped.contains(where: { $0.reason == RoutePlanner.circuitOpen }) {
+            let reason = "every reachable channel of the route has an open circuit"
+            return DeliveryResult(
+                messageID: message.id, attempts: attempts,
+                transition: .retry(
+                    at: min(reopensAt ?? now + 1, notice.expiresAt), routeIndex: message.routeIndex, failures: message.failures,
+                    channelSince: message.channelSince, error: message.lastError ?? reason
+                )
+            )
+        }
+        let reason = message.lastError ?? "no channel in route [\(notice.route.joined(separator: ", "))] can reach recipient \(message.recipient.id)"
+        return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: reason))
     }
 
     /// The result of one attempt on `target`; `failure` is `nil` when the channel accepted the message.

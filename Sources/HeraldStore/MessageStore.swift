@@ -36,8 +36,45 @@ public protocol MessageStore: Sendable {
     /// Messages matching the filter, oldest first.
     func messages(_ filter: MessageFilter) async throws -> [MessageDetail]
 
+    /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
+    func saveCircuit(_ circuit: CircuitRecord) async throws
+
+    /// Each channel that has a circuit record or messages: its circuit and delivered/failed counts.
+    func channelSummaries() async throws -> [ChannelSummary]
+
     /// Closes connections.
     func close() async throws
+}
+
+/// A channel's circuit breaker state as last saved.
+public struct CircuitRecord: Sendable, Hashable {
+    public var channel: String
+    public var state: CircuitBreaker.State
+    public var consecutiveFailures: Int
+    public var changedAt: Date
+
+    public init(channel: String, state: CircuitBreaker.State, consecutiveFailures: Int, changedAt: Date) {
+        self.channel = channel
+        self.state = state
+        self.consecutiveFailures = consecutiveFailures
+        self.changedAt = changedAt
+    }
+}
+
+/// What `herald status` shows per channel.
+public struct ChannelSummary: Sendable, Hashable, Codable {
+    public var name: String
+    public var circuit: CircuitBreaker.State
+    /// Messages whose last attempt was on this channel, by final outcome.
+    public var delivered: Int
+    public var failed: Int
+
+    public init(name: String, circuit: CircuitBreaker.State, delivered: Int, failed: Int) {
+        self.name = name
+        self.circuit = circuit
+        self.delivered = delivered
+        self.failed = failed
+    }
 }
 
 /// Produces a notice's messages in batches, e.g. while streaming an audience file, so a broadcast of

@@ -19,7 +19,10 @@ struct DispatchHarness {
 
     /// - Parameters:
     ///   - channels: the channels by name; settings are derived (a `webhook` kind reaches recipients with a webhook URL).
-    init(channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)])) throws {
+    init(
+        channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
+        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15))
+    ) throws {
         store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
         let settings = channels.map { channel -> ChannelSettings in
             switch channel.kind {
@@ -27,11 +30,11 @@ struct DispatchHarness {
             default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")))
             }
         }
-        configuration = HeraldConfiguration(storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry)
+        configuration = HeraldConfiguration(storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit)
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         let pipeline = DeliveryPipeline(
             store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), settings: settings,
-            templates: templates, clock: clock, configuration: .init(retry: retry, jitter: 0)
+            templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0)
         )
         worker = DeliveryWorker(
             store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: 16),

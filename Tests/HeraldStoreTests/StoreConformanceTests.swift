@@ -182,4 +182,36 @@ struct StoreConformanceTests {
         #expect(listed.map(\.message.id) == ["m-0", "m-1", "m-2"])
         try await store.close()
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func circuitStatesAndPerChannelCountsAreVisible(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try backend.makeStore(in: directory)
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
+        _ = try await store.claim(owner: "w", limit: 3, now: Self.start, lease: .seconds(60))
+        let delivered = Attempt(at: Self.start, channel: "partners", outcome: .delivered)
+        try await store.record(
+            [
+                DeliveryResult(messageID: "m-0", attempts: [delivered], transition: .delivered(channel: "partners")),
+                DeliveryResult(messageID: "m-1", attempts: [delivered], transition: .delivered(channel: "partners")),
+                DeliveryResult(
+                    messageID: "m-2", attempts: [Attempt(at: Self.start, channel: "outbox", outcome: .permanent, error: "x")],
+                    transition: .failed(error: "x")
+                ),
+            ],
+            owner: "w", now: Self.start
+        )
+        try await store.saveCircuit(CircuitRecord(channel: "sms", state: .open, consecutiveFailures: 5, changedAt: Self.start))
+        try await store.saveCircuit(CircuitRecord(channel: "partners", state: .halfOpen, consecutiveFailures: 5, changedAt: Self.start))
+        try await store.saveCircuit(CircuitRecord(channel: "partners", state: .closed, consecutiveFailures: 0, changedAt: Self.start + 1))
+        let summaries = try await store.channelSummaries()
+        #expect(
+            summaries == [
+                ChannelSummary(name: "outbox", circuit: .closed, delivered: 0, failed: 1),
+                ChannelSummary(name: "partners", circuit: .closed, delivered: 2, failed: 0),
+                ChannelSummary(name: "sms", circuit: .open, delivered: 0, failed: 0),
+            ]
+        )
+        try await store.close()
+    }
 }

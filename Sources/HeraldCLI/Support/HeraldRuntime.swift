@@ -33,7 +33,7 @@ struct HeraldRuntime {
     func makeWorker(store: any MessageStore, channels: [String: any Channel], logger: Logger) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
             store: store, channels: channels, settings: configuration.channels, templates: templates, clock: clock,
-            configuration: .init(retry: configuration.retry)
+            configuration: .init(retry: configuration.retry, circuit: configuration.circuit)
         )
         return DeliveryWorker(store: store, pipeline: pipeline, clock: clock, logger: logger)
     }

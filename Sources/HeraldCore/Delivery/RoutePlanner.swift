@@ -4,6 +4,9 @@
 public struct RoutePlanner: Sendable {
     public var channels: [String: ChannelSettings]
 
+    /// The reason recorded for a channel passed over because its circuit is open.
+    public static let circuitOpen = "circuit open"
+
     public init(channels: [ChannelSettings]) {
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -37,7 +40,7 @@ public struct RoutePlanner: Sendable {
                 if !settings.canReach(recipient) {
                     skipped.append((name, "no \(settings.kind.contact?.rawValue ?? "contact") for recipient \(recipient.id)"))
                 } else if !isAvailable(name) {
-                    skipped.append((name, "circuit open"))
+                    skipped.append((name, Self.circuitOpen))
                 } else {
                     return Plan(target: (index, name), skipped: skipped)
                 }

@@ -63,6 +63,19 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v2-channel-health") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_health (
+                        channel TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL,
+                        failures INTEGER NOT NULL,
+                        changed_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX messages_by_channel ON messages(channel, state) WHERE channel IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }
