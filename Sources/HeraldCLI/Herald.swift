@@ -10,8 +10,8 @@ public struct Herald: AsyncParsableCommand {
         commandName: "herald",
         abstract: "Render outage and status notices from templates and deliver them, durably, through every channel that still works.",
         subcommands: [
-            SendCommand.self, BroadcastCommand.self, StatusCommand.self, MessagesCommand.self, TemplatesCommand.self,
-            WorkCommand.self, ServeCommand.self,
+            SendCommand.self, BroadcastCommand.self, StatusCommand.self, MessagesCommand.self, RetryCommand.self, CancelCommand.self,
+            TemplatesCommand.self, WorkCommand.self, ServeCommand.self,
         ]
     )
 

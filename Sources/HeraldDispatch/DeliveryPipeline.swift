@@ -60,7 +60,7 @@ public struct DeliveryPipeline: Sendable {
         } catch {
             return outcomes.storeUnavailable(message, error: error, now: now)
         }
-        if now >= notice.expiresAt {
+        if now >= message.expiresAt {
             return DeliveryResult(
                 messageID: message.id, attempts: [], transition: .expired(error: message.lastError ?? "expired before any channel accepted it")
             )
@@ -89,6 +89,11 @@ public struct DeliveryPipeline: Sendable {
             broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: now
         )
         let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel])
+        if failure == Self.notSent {
+            // Superseded or cancelled while waiting: the store already holds its final state; record nothing.
+            health.release(target.channel)
+            return DeliveryResult(messageID: message.id, attempts: [], transition: .dropped(.superseded, reason: Self.notSent.detail))
+        }
         if let change = health.record(target.channel, failure: failure, now: clock.now()) {
             try? await store.saveCircuit(change)
         }
@@ -97,18 +102,26 @@ public struct DeliveryPipeline: Sendable {
         )
     }
 
+    /// Sends unless the message stopped being ours while it waited for a permit (superseded by a newer
+    /// notice with its collapse key, or its lease lost); then nothing is sent and `.superseded` is returned.
     private func deliver(_ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?) async -> DeliveryError? {
+        let store = self.store
+        let send: @Sendable () async throws -> Bool = {
+            guard try await store.state(ofMessage: delivery.messageID) == .sending else { return false }
+            try await channel.deliver(delivery)
+            return true
+        }
         do {
-            if let limiter {
-                try await limiter.withPermit { try await channel.deliver(delivery) }
-            } else {
-                try await channel.deliver(delivery)
-            }
-            return nil
+            let sent: Bool
+            if let limiter { sent = try await limiter.withPermit(send) } else { sent = try await send() }
+            return sent ? nil : Self.notSent
         } catch let error as DeliveryError {
             return error
         } catch {
             return DeliveryError(reason: .unknown, isRetryable: true, detail: String(describing: error))
         }
     }
+
+    /// Marks a delivery skipped because the message was no longer ours to send.
+    static let notSent = DeliveryError(reason: .unknown, isRetryable: false, detail: "not sent: the message was superseded or its lease lost")
 }

@@ -36,7 +36,7 @@ struct OutcomeStage: Sendable {
             return DeliveryResult(
                 messageID: message.id, attempts: attempts,
                 transition: .retry(
-                    at: min(reopensAt ?? now + 1, notice.expiresAt), routeIndex: message.routeIndex, failures: message.failures,
+                    at: min(reopensAt ?? now + 1, message.expiresAt), routeIndex: message.routeIndex, failures: message.failures,
                     channelSince: message.channelSince, error: message.lastError ?? reason
                 )
             )
@@ -74,7 +74,7 @@ struct OutcomeStage: Sendable {
         let failures = (sameChannel ? message.failures : 0) + 1
         let delay = policy.delay(afterFailure: failures, retryAfter: failure.retryAfter)
         // Wake no later than the expiry, so the message ends `expired` on time with this error.
-        let next = min(finishedAt + delay.timeInterval, notice.expiresAt)
+        let next = min(finishedAt + delay.timeInterval, message.expiresAt)
         let since = sameChannel ? (message.channelSince ?? startedAt) : startedAt
         return DeliveryResult(
             messageID: message.id, attempts: attempts,

@@ -36,6 +36,21 @@ public protocol MessageStore: Sendable {
     /// Messages matching the filter, oldest first.
     func messages(_ filter: MessageFilter) async throws -> [MessageDetail]
 
+    /// A message's state now; workers check it just before sending, so a message superseded or
+    /// cancelled after it was claimed is never sent.
+    func state(ofMessage id: String) async throws -> MessageState?
+
+    /// Cancels a notice's messages that are queued or waiting to retry; messages in flight finish.
+    /// - Returns: how many were cancelled.
+    func cancel(noticeID: String, reason: String, now: Date) async throws -> Int
+
+    /// Queues final messages again from the first channel of their route, expiring `expiresAt` at the earliest.
+    /// - Parameters:
+    ///   - ids: these messages (failed, expired or cancelled); or, when `nil`, every failed message of `noticeID`
+    ///     (of the whole queue when that is `nil` too).
+    /// - Returns: the ids queued again.
+    func requeue(ids: [String]?, failedIn noticeID: String?, expiresAt: Date, now: Date) async throws -> [String]
+
     /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
     func saveCircuit(_ circuit: CircuitRecord) async throws
 

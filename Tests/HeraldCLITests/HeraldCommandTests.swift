@@ -155,4 +155,23 @@ struct HeraldCommandTests {
         #expect(run.status != 0)
         #expect(run.stderr.contains("template 'status-update', part 'sms', locale 'ko': 2 UCS-2 segments with the example variables, over max_segments 1 of channel 'sms'"), "\(run.stderr)")
     }
+
+    @Test func cancelAndRetryFromTheCommandLine() async throws {
+        // A broadcast to a webhook nobody listens on: queued, then cancelled before anything goes out.
+        let port = try await HTTPSink.closedPort()
+        workspace.write("hooks.csv", "id,webhook\nu1,http://127.0.0.1:\(port)/h\nu2,http://127.0.0.1:\(port)/h\n")
+        let queued = try await herald.run(["broadcast", "outage-apology", "--audience", "hooks.csv", "--route", "partners"] + Self.apologyVars)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cancel = try await herald.run(["cancel", id])
+        #expect(cancel.stdout == "cancelled 2 messages of \(id)\n")
+        #expect(try await herald.run(["status", id, "--json"]).stdout.contains(#""cancelled":2"#))
+
+        let retry = try await herald.run(["retry", "--failed", "--broadcast", id])
+        #expect(retry.status == 0)
+        #expect(retry.stderr.contains("queued again: 0"), "cancelled messages are not failed ones")
+        let explicit = try await herald.run(["retry", "msg_unknown"])
+        #expect(explicit.status != 0)
+        #expect(explicit.stderr.contains("not retried (unknown, or not failed/expired/cancelled): msg_unknown"))
+    }
 }

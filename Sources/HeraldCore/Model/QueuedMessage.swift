@@ -17,6 +17,8 @@ public struct QueuedMessage: Sendable, Hashable {
     public var channelSince: Date?
     public var lastError: String?
     public var createdAt: Date
+    /// When it expires undelivered (the notice's expiry, pushed out when an operator retries it).
+    public var expiresAt: Date
 
     public init(
         id: String,
@@ -28,7 +30,8 @@ public struct QueuedMessage: Sendable, Hashable {
         failures: Int = 0,
         channelSince: Date? = nil,
         lastError: String? = nil,
-        createdAt: Date
+        createdAt: Date,
+        expiresAt: Date = .distantFuture
     ) {
         self.id = id
         self.noticeID = noticeID
@@ -40,6 +43,7 @@ public struct QueuedMessage: Sendable, Hashable {
         self.channelSince = channelSince
         self.lastError = lastError
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
     }
 }
 

@@ -5,7 +5,7 @@ import HeraldCore
 extension SQLiteMessageStore {
     static let messageColumns = """
         id, notice_id, recipient_id, name, locale, email, phone, webhook, segments, state, route_index, attempts,
-        failures, channel_since, last_error, created_at, channel, next_attempt_at
+        failures, channel_since, last_error, created_at, channel, next_attempt_at, expires_at
         """
 
     public func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
@@ -71,7 +71,8 @@ extension SQLiteMessageStore {
             failures: row["failures"],
             channelSince: (row["channel_since"] as Int64?).map(Date.init(millis:)),
             lastError: row["last_error"],
-            createdAt: Date(millis: row["created_at"])
+            createdAt: Date(millis: row["created_at"]),
+            expiresAt: Date(millis: row["expires_at"])
         )
     }
 }

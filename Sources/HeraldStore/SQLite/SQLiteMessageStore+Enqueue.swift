@@ -21,7 +21,7 @@ extension SQLiteMessageStore {
                 sql: """
                     UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || ?, updated_at = ?,
                         lease_owner = NULL, lease_expires_at = NULL
-                    WHERE recipient_id = ? AND collapse_key = ? AND state IN ('queued', 'retrying') AND id != ?
+                    WHERE recipient_id = ? AND collapse_key = ? AND state IN ('queued', 'retrying', 'sending') AND id != ?
                     """
             )
             let created = notice.createdAt.millis

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+
+/// `herald retry MESSAGE_ID... | --failed [--broadcast ID]`
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Queue failed, expired or cancelled messages again, from the first channel of their route."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Message ids (msg_…).") var messageIDs: [String] = []
+    @Flag(help: "Every failed message (of --broadcast, else of the whole queue).") var failed = false
+    @Option(help: "With --failed: only this broadcast's messages.") var broadcast: String?
+
+    func validate() throws {
+        guard messageIDs.isEmpty != !failed else { throw ValidationError("give message ids or --failed, not both and not neither") }
+        if broadcast != nil && !failed { throw ValidationError("--broadcast goes with --failed") }
+    }
+
+    func run() async throws {
+        let runtime = try HeraldRuntime(options: global)
+        let store = try runtime.openStore()
+        let now = runtime.clock.now()
+        let requeued = try await store.requeue(
+            ids: failed ? nil : messageIDs, failedIn: broadcast, expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
+        )
+        try await store.close()
+        for id in requeued { print(id) }
+        let missed = failed ? [] : messageIDs.filter { !requeued.contains($0) }
+        FileHandle.standardError.write(Data("queued again: \(requeued.count)\n".utf8))
+        if !missed.isEmpty {
+            FileHandle.standardError.write(Data("not retried (unknown, or not failed/expired/cancelled): \(missed.joined(separator: ", "))\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `herald cancel BROADCAST_ID`
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel a broadcast's messages that have not gone out; messages in flight finish."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A broadcast id (bc_…).") var broadcastID: String
+
+    func run() async throws {
+        let runtime = try HeraldRuntime(options: global)
+        let store = try runtime.openStore()
+        guard try await store.notice(id: broadcastID) != nil else {
+            try await store.close()
+            throw ValidationError("no broadcast with id '\(broadcastID)'")
+        }
+        let cancelled = try await store.cancel(noticeID: broadcastID, reason: "cancelled by operator", now: runtime.clock.now())
+        try await store.close()
+        print("cancelled \(cancelled) messages of \(broadcastID)")
+    }
+}
