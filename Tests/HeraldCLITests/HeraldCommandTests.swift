@@ -14,7 +14,7 @@ struct HeraldCommandTests {
         herald = HeraldProcess(workingDirectory: workspace.path)
     }
 
-    static let apologyVars = ["--var", "service=Messenger", "--var", "started_at=15:30 KST"]
+    static let apologyVars: [String] = ["--var", "service=Messenger", "--var", "started_at=15:30 KST"]
 
     func totalQueued() async throws -> Int {
         let status = try await herald.run(["status", "--json"])

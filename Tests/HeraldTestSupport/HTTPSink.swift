@@ -24,6 +24,8 @@ public final class HTTPSink: Sendable {
         case status(Int, headers: [String: String] = [:], body: String = "")
         /// Never answer; the client's timeout has to end the request.
         case hang
+        /// Answer with `status` after `delay` (a slow receiver).
+        case slow(Int, delay: Duration)
     }
 
     public let port: Int
@@ -53,6 +55,9 @@ public final class HTTPSink: Sendable {
             case .hang:
                 try await Task.sleep(for: .seconds(3600))
                 return Response(status: .noContent)
+            case .slow(let code, let delay):
+                try await Task.sleep(for: delay)
+                return Response(status: .init(code: code))
             }
         }
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -77,6 +82,22 @@ public final class HTTPSink: Sendable {
         self.task = task
     }
 
+    /// Returns once the requests received satisfy `condition` (checked on every arrival), or throws after `timeout`.
+    public func wait(timeout: Duration = .seconds(120), until condition: @escaping @Sendable ([Request]) -> Bool) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.requests.wait(until: condition) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw SinkTimeout()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The sink did not see what a test waited for in time.
+    public struct SinkTimeout: Error {}
+
     public func stop() async {
         task.cancel()
         _ = await task.result
@@ -91,17 +112,37 @@ public final class HTTPSink: Sendable {
     }
 }
 
-/// The requests a sink received, shared between its handlers and the test.
+/// The requests a sink received, shared between its handlers and the test, with waiters woken as requests arrive.
 final class RequestLog: Sendable {
-    private let requests = Mutex<[HTTPSink.Request]>([])
+    private struct Waiter {
+        var condition: @Sendable ([HTTPSink.Request]) -> Bool
+        var continuation: CheckedContinuation<Void, Never>
+    }
+    private let state = Mutex<(requests: [HTTPSink.Request], waiters: [Waiter])>(([], []))
 
-    var all: [HTTPSink.Request] { requests.withLock { $0 } }
+    var all: [HTTPSink.Request] { state.withLock { $0.requests } }
 
     /// Appends and returns how many came before.
     func append(_ request: HTTPSink.Request) -> Int {
-        requests.withLock { list in
-            list.append(request)
-            return list.count - 1
+        let (index, satisfied) = state.withLock { state -> (Int, [CheckedContinuation<Void, Never>]) in
+            state.requests.append(request)
+            let requests = state.requests
+            let satisfied = state.waiters.filter { $0.condition(requests) }.map(\.continuation)
+            state.waiters.removeAll { $0.condition(requests) }
+            return (requests.count - 1, satisfied)
+        }
+        for continuation in satisfied { continuation.resume() }
+        return index
+    }
+
+    func wait(until condition: @escaping @Sendable ([HTTPSink.Request]) -> Bool) async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                if condition(state.requests) { return true }
+                state.waiters.append(Waiter(condition: condition, continuation: continuation))
+                return false
+            }
+            if done { continuation.resume() }
         }
     }
 }

@@ -27,33 +27,58 @@ public struct HeraldProcess: Sendable {
 
     /// Runs `herald ARGS` to completion without blocking a thread while it runs.
     public func run(_ arguments: [String]) async throws -> Outcome {
-        let stdout = "\(workingDirectory)/.stdout-\(UUID().uuidString)"
-        let stderr = "\(workingDirectory)/.stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderr, contents: nil)
-        let process = Process()
+        try await start(arguments).finish()
+    }
+
+    /// Starts `herald ARGS` in the background (for `herald work`, and to kill it).
+    public func start(_ arguments: [String]) throws -> Running {
+        let running = Running(
+            stdout: "\(workingDirectory)/.stdout-\(UUID().uuidString)", stderr: "\(workingDirectory)/.stderr-\(UUID().uuidString)"
+        )
+        _ = FileManager.default.createFile(atPath: running.stdout, contents: nil)
+        _ = FileManager.default.createFile(atPath: running.stderr, contents: nil)
+        let process = running.process
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle(forWritingAtPath: stdout)
-        process.standardError = FileHandle(forWritingAtPath: stderr)
+        process.standardOutput = FileHandle(forWritingAtPath: running.stdout)
+        process.standardError = FileHandle(forWritingAtPath: running.stderr)
         process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        let exit = running.exit
+        process.terminationHandler = { exit.yield($0.terminationStatus) }
+        try process.run()
+        return running
+    }
+
+    /// A `herald` process started with `start`.
+    public final class Running: @unchecked Sendable {
+        let process = Process()
+        let stdout: String
+        let stderr: String
+        let exit: AsyncStream<Int32>.Continuation
+        private let exits: AsyncStream<Int32>
+
+        init(stdout: String, stderr: String) {
+            self.stdout = stdout
+            self.stderr = stderr
+            (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        }
+
+        /// Sends a signal (`SIGKILL` for a crash, `SIGTERM` for a graceful stop).
+        public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+        /// Waits for the process to end and returns what it printed.
+        public func finish() async -> Outcome {
+            var iterator = exits.makeAsyncIterator()
+            let status = await iterator.next() ?? -1
+            let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+            defer {
+                try? FileManager.default.removeItem(atPath: stdout)
+                try? FileManager.default.removeItem(atPath: stderr)
             }
+            return Outcome(status: status, stdout: read(stdout), stderr: read(stderr))
         }
-        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        defer {
-            try? FileManager.default.removeItem(atPath: stdout)
-            try? FileManager.default.removeItem(atPath: stderr)
-        }
-        return Outcome(status: status, stdout: read(stdout), stderr: read(stderr))
     }
 
     /// A working directory holding copies of the shipped `Config/` and `Templates/`, as a new user's checkout would.

@@ -35,7 +35,11 @@ struct HeraldRuntime {
             store: store, channels: channels, settings: configuration.channels, templates: templates, clock: clock,
             configuration: .init(retry: configuration.retry, circuit: configuration.circuit)
         )
-        return DeliveryWorker(store: store, pipeline: pipeline, clock: clock, logger: logger)
+        let delivery = configuration.delivery
+        return DeliveryWorker(
+            store: store, pipeline: pipeline, clock: clock,
+            configuration: .init(maxInFlight: delivery.concurrency, lease: delivery.lease, pollInterval: delivery.poll), logger: logger
+        )
     }
 
     static func logger(_ label: String) -> Logger {

@@ -37,7 +37,7 @@ extension HeraldConfiguration {
 /// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
-        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "digests"]
+        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests"]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
@@ -50,6 +50,7 @@ enum ConfigurationReader {
             case "routes": routesNode = value
             case "retry": config.retry = try retry(value)
             case "circuit": config.circuit = try circuit(value)
+            case "delivery": config.delivery = try delivery(value)
             case "digests": config.digests = try digests(value)
             default: break
             }
@@ -136,6 +137,19 @@ enum ConfigurationReader {
         for (key, value) in try node.mapping(allowed: ["open_after", "cooldown"]) {
             if key == "open_after" { settings.openAfter = try value.int(in: 1...10_000) } else { settings.cooldown = try value.duration() }
         }
+        return settings
+    }
+
+    static func delivery(_ node: ConfigNode) throws(ConfigurationError) -> DeliverySettings {
+        var settings = DeliverySettings()
+        for (key, value) in try node.mapping(allowed: ["lease", "concurrency", "poll"]) {
+            switch key {
+            case "lease": settings.lease = try value.duration()
+            case "concurrency": settings.concurrency = try value.int(in: 1...100_000)
+            default: settings.poll = try value.duration()
+            }
+        }
+        guard settings.lease >= .seconds(1) else { throw node.error("lease: must be at least 1s") }
         return settings
     }
 

@@ -13,6 +13,7 @@ public struct HeraldConfiguration: Sendable {
     public var routes: [String: [String]]
     public var retry: RetrySettings
     public var circuit: CircuitSettings
+    public var delivery: DeliverySettings
     public var digests: [DigestSettings]
 
     public init(
@@ -23,6 +24,7 @@ public struct HeraldConfiguration: Sendable {
         routes: [String: [String]] = [:],
         retry: RetrySettings = .init(),
         circuit: CircuitSettings = .init(),
+        delivery: DeliverySettings = .init(),
         digests: [DigestSettings] = []
     ) {
         self.storage = storage
@@ -32,6 +34,7 @@ public struct HeraldConfiguration: Sendable {
         self.routes = routes
         self.retry = retry
         self.circuit = circuit
+        self.delivery = delivery
         self.digests = digests
     }
 
@@ -128,6 +131,22 @@ public struct CircuitSettings: Sendable, Hashable {
     public init(openAfter: Int = 5, cooldown: Duration = .seconds(15)) {
         self.openAfter = openAfter
         self.cooldown = cooldown
+    }
+}
+
+/// `delivery:` — how each worker process claims and paces work.
+public struct DeliverySettings: Sendable, Hashable {
+    /// How long a claimed message stays ours; a worker that dies loses its messages to others after this.
+    public var lease: Duration
+    /// Messages in flight at once per worker process (each channel is further bounded by its `connections`).
+    public var concurrency: Int
+    /// How long an idle worker waits before looking for due messages again.
+    public var poll: Duration
+
+    public init(lease: Duration = .seconds(60), concurrency: Int = 256, poll: Duration = .milliseconds(200)) {
+        self.lease = lease
+        self.concurrency = concurrency
+        self.poll = poll
     }
 }
 
