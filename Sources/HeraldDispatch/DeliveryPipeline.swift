@@ -20,6 +20,7 @@ public struct DeliveryPipeline: Sendable {
 
     let channels: [String: any Channel]
     let limiters: [String: ConcurrencyLimiter]
+    let pacer: ChannelPacer
     let planner: RoutePlanner
     let templates: TemplateLibrary
     let notices: NoticeCache
@@ -36,6 +37,7 @@ public struct DeliveryPipeline: Sendable {
         self.store = store
         self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
         self.channels = channels
+        self.pacer = ChannelPacer(settings: settings)
         self.limiters = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections)) })
         self.planner = RoutePlanner(channels: settings)
         self.templates = templates
@@ -84,9 +86,13 @@ public struct DeliveryPipeline: Sendable {
             return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: failure.description))
         }
 
+        // A channel with a `rate` gets its deliveries spaced out; the wait happens before the attempt is stamped.
+        let slot = pacer.reserve(target.channel, now: now)
+        if slot > now { try? await clock.sleep(for: .milliseconds(Int64((slot.timeIntervalSince(now) * 1000).rounded(.up)))) }
+        let startedAt = slot  // the attempt is stamped with the slot it was given
         let delivery = Delivery(
             messageID: message.id, recipient: message.recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
-            broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: now
+            broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt
         )
         let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel])
         if failure == Self.notSent {
@@ -98,7 +104,7 @@ public struct DeliveryPipeline: Sendable {
             try? await store.saveCircuit(change)
         }
         return outcomes.result(
-            for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: now, finishedAt: clock.now()
+            for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: startedAt, finishedAt: clock.now()
         )
     }
 

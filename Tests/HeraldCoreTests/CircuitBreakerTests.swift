@@ -53,3 +53,32 @@ struct CircuitBreakerTests {
         #expect(admit(&breaker, at: start + 36) == true)
     }
 }
+
+@Suite("Token bucket")
+struct TokenBucketTests {
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func reserve(_ bucket: inout TokenBucket, at date: Date) -> Date { bucket.reserve(now: date) }
+
+    @Test func allowsOneSecondOfBurstThenSpacesSlotsByTheRate() {
+        var bucket = TokenBucket(rate: Rate(count: 4, per: .seconds(1)))
+        let slots = (0..<8).map { _ in reserve(&bucket, at: start) }
+        #expect(slots.prefix(4).allSatisfy { $0 == start })
+        #expect(slots.dropFirst(4).map { $0.timeIntervalSince(start) } == [0.25, 0.5, 0.75, 1.0])
+    }
+
+    @Test func slowRatesAllowOneAtATime() {
+        var bucket = TokenBucket(rate: Rate(count: 30, per: .seconds(60)))
+        #expect(reserve(&bucket, at: start) == start)
+        #expect(reserve(&bucket, at: start) == start + 2)
+        #expect(reserve(&bucket, at: start + 10) == start + 10, "tokens refill while idle")
+    }
+
+    @Test func refillsNeverExceedTheBurst() {
+        var bucket = TokenBucket(rate: Rate(count: 2, per: .seconds(1)))
+        _ = reserve(&bucket, at: start)
+        let later = start + 3600
+        let slots = (0..<3).map { _ in reserve(&bucket, at: later) }
+        #expect(slots == [later, later, later + 0.5])
+    }
+}

@@ -66,4 +66,20 @@ struct CircuitFailoverTests {
         #expect(try await harness.store.channelSummaries().first?.circuit == .closed)
         #expect(try await harness.store.message(id: probe.id)?.message.state == .delivered)
     }
+
+    @Test func aChannelRateSpacesDeliveriesOut() async throws {
+        let outbox = ScriptedChannel(name: "outbox")
+        let harness = try DispatchHarness(channels: [outbox], rates: ["outbox": Rate(count: 1, per: .seconds(1))])
+        let start = harness.clock.now()
+        _ = try await harness.intake.broadcast(DispatchHarness.apology, recipients: (0..<3).map { harness.recipient("u\($0)") })
+
+        async let drained = harness.worker.drain()
+        // One token: the other two wait for theirs, one second apart.
+        await harness.clock.waitForSleepers(2)
+        harness.clock.advance(by: .seconds(1))
+        await harness.clock.waitForSleepers(1)
+        harness.clock.advance(by: .seconds(1))
+        #expect(try await drained == 3)
+        #expect(outbox.deliveries.map { $0.attemptedAt.timeIntervalSince(start) }.sorted() == [0, 1, 2])
+    }
 }

@@ -21,13 +21,14 @@ struct DispatchHarness {
     ///   - channels: the channels by name; settings are derived (a `webhook` kind reaches recipients with a webhook URL).
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
-        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15))
+        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:]
     ) throws {
         store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
         let settings = channels.map { channel -> ChannelSettings in
             switch channel.kind {
-            case .webhook: ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))))
-            default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")))
+            case .webhook:
+                ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))), rate: rates[channel.name])
+            default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
             }
         }
         configuration = HeraldConfiguration(storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit)

@@ -14,6 +14,7 @@ public final class ManualClock: WallClock {
     private struct State {
         var now: Date
         var sleepers: [Sleeper] = []
+        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
     private let state: Mutex<State>
 
@@ -35,6 +36,19 @@ public final class ManualClock: WallClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
+    /// Returns once at least `count` tasks are sleeping on this clock, so a test advances time only
+    /// after the code under test has started waiting.
+    public func waitForSleepers(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.sleepers.count >= count { return true }
+                state.watchers.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
     public func sleep(for duration: Duration) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
@@ -43,6 +57,10 @@ public final class ManualClock: WallClock {
                     let deadline = state.now + duration.timeInterval
                     if deadline <= state.now || Task.isCancelled { return true }
                     state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    let count = state.sleepers.count
+                    let ready = state.watchers.filter { $0.count <= count }.map(\.continuation)
+                    state.watchers.removeAll { $0.count <= count }
+                    for watcher in ready { watcher.resume() }
                     return false
                 }
                 if resumeNow {
