@@ -94,7 +94,7 @@ public struct DeliveryPipeline: Sendable {
             messageID: message.id, recipient: message.recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
             broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt
         )
-        let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel])
+        let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel], recheck: notice.collapseKey != nil)
         if failure == Self.notSent {
             // Superseded or cancelled while waiting: the store already holds its final state; record nothing.
             health.release(target.channel)
@@ -108,12 +108,13 @@ public struct DeliveryPipeline: Sendable {
         )
     }
 
-    /// Sends unless the message stopped being ours while it waited for a permit (superseded by a newer
-    /// notice with its collapse key, or its lease lost); then nothing is sent and `.superseded` is returned.
-    private func deliver(_ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?) async -> DeliveryError? {
+    /// Sends, unless `recheck` finds the message superseded while it waited for a permit (by a newer notice
+    /// with its collapse key; only such messages can be, so only they pay for the read); then nothing is
+    /// sent and `notSent` is returned.
+    private func deliver(_ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?, recheck: Bool) async -> DeliveryError? {
         let store = self.store
         let send: @Sendable () async throws -> Bool = {
-            guard try await store.state(ofMessage: delivery.messageID) == .sending else { return false }
+            if recheck, try await store.state(ofMessage: delivery.messageID) != .sending { return false }
             try await channel.deliver(delivery)
             return true
         }
