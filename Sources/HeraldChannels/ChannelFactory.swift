@@ -25,11 +25,7 @@ public enum ChannelFactory {
             case .sms(let sms):
                 channels[channel.name] = SMSChannel(
                     name: channel.name,
-                    configuration: .init(
-                        url: sms.url, format: sms.format, token: sms.token, account: sms.account, sender: sms.sender,
-                        defaultRegion: sms.defaultRegion, maxSegments: sms.maxSegments, connections: channel.connections,
-                        timeout: channel.timeout, tlsVerify: sms.tlsVerify
-                    )
+                    configuration: .init(gateway: sms, connections: channel.connections, timeout: channel.timeout)
                 )
             case .smtp:
                 throw ConfigurationError(

@@ -19,8 +19,11 @@ struct SMSChannelTests {
         return SMSChannel(
             name: "sms",
             configuration: .init(
-                url: URL(string: "\(sink.url)\(path)")!, format: format, token: Secret("tok-secret"), account: "AC123",
-                sender: "+15550100", defaultRegion: "KR", maxSegments: maxSegments, timeout: .seconds(5)
+                gateway: SMSSettings(
+                    url: URL(string: "\(sink.url)\(path)")!, format: format, token: Secret("tok-secret"), account: "AC123",
+                    sender: "+15550100", defaultRegion: "KR", maxSegments: maxSegments
+                ),
+                timeout: .seconds(5)
             )
         )
     }

@@ -12,34 +12,16 @@ import NIOCore
 ///
 /// A text over `max_segments` is refused permanently — never cut — so the route moves on.
 public struct SMSChannel: HeraldCore.Channel {
-    /// The channel's settings, with a default for every field.
+    /// The channel's settings: the gateway (as configured under `channels:`) and the HTTP pool.
     public struct Configuration: Sendable {
-        public var url: URL
-        public var format: SMSSettings.Format
-        public var token: Secret?
-        public var account: String?
-        public var sender: String
-        public var defaultRegion: String?
-        public var maxSegments: Int
+        public var gateway: SMSSettings
         public var connections: Int
         public var timeout: Duration
-        public var tlsVerify: Bool
 
-        public init(
-            url: URL = URL(string: "http://127.0.0.1:9/send")!, format: SMSSettings.Format = .json, token: Secret? = nil, account: String? = nil,
-            sender: String = "Herald", defaultRegion: String? = nil, maxSegments: Int = 2, connections: Int = 8, timeout: Duration = .seconds(10),
-            tlsVerify: Bool = true
-        ) {
-            self.url = url
-            self.format = format
-            self.token = token
-            self.account = account
-            self.sender = sender
-            self.defaultRegion = defaultRegion
-            self.maxSegments = maxSegments
+        public init(gateway: SMSSettings, connections: Int = 8, timeout: Duration = .seconds(10)) {
+            self.gateway = gateway
             self.connections = connections
             self.timeout = timeout
-            self.tlsVerify = tlsVerify
         }
     }
 
@@ -52,17 +34,18 @@ public struct SMSChannel: HeraldCore.Channel {
     public init(name: String, configuration: Configuration) {
         self.name = name
         self.configuration = configuration
-        self.client = HTTPClientFactory.make(connections: configuration.connections, timeout: configuration.timeout, tlsVerify: configuration.tlsVerify)
+        self.client = HTTPClientFactory.make(connections: configuration.connections, timeout: configuration.timeout, tlsVerify: configuration.gateway.tlsVerify)
     }
 
     public func deliver(_ delivery: Delivery) async throws {
-        let message = try SMSMessage(delivery, configuration: configuration)
+        let message = try SMSMessage(delivery, gateway: configuration.gateway)
         let request: HTTPClientRequest
-        switch configuration.format {
-        case .json: request = SMSRequest.json(message, configuration: configuration)
-        case .twilio: request = SMSRequest.twilio(message, configuration: configuration)
+        let gateway = configuration.gateway
+        switch gateway.format {
+        case .json: request = SMSRequest.json(message, gateway: gateway)
+        case .twilio: request = SMSRequest.twilio(message, gateway: gateway)
         }
-        let format = configuration.format
+        let format = gateway.format
         try await HTTPOutcome.send(request, with: client, timeout: configuration.timeout) { body in
             format == .twilio ? SMSRequest.describeTwilioError(body) : body
         }
@@ -79,12 +62,12 @@ struct SMSMessage {
     var to: String
     var text: String
 
-    init(_ delivery: Delivery, configuration: SMSChannel.Configuration) throws(DeliveryError) {
+    init(_ delivery: Delivery, gateway: SMSSettings) throws(DeliveryError) {
         guard let phone = delivery.recipient.contacts.phone, !phone.isEmpty else {
             throw DeliveryError(reason: .noContact, isRetryable: false, detail: "recipient \(delivery.recipient.id) has no phone number")
         }
         do {
-            to = try PhoneNumber.normalize(phone, defaultRegion: configuration.defaultRegion)
+            to = try PhoneNumber.normalize(phone, defaultRegion: gateway.defaultRegion)
         } catch {
             throw DeliveryError(reason: .noContact, isRetryable: false, detail: error.description)
         }
@@ -95,10 +78,10 @@ struct SMSMessage {
             )
         }
         let count = SMSSegments(text)
-        guard count.segments <= configuration.maxSegments else {
+        guard count.segments <= gateway.maxSegments else {
             throw DeliveryError(
                 reason: .render, isRetryable: false,
-                detail: "the text takes \(count.segments) \(count.encoding.rawValue) segments, over max_segments \(configuration.maxSegments)"
+                detail: "the text takes \(count.segments) \(count.encoding.rawValue) segments, over max_segments \(gateway.maxSegments)"
             )
         }
         self.id = delivery.messageID

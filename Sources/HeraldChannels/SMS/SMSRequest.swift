@@ -5,31 +5,31 @@ import NIOCore
 
 /// Builds gateway requests for both formats.
 enum SMSRequest {
-    static func json(_ message: SMSMessage, configuration: SMSChannel.Configuration) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: configuration.url.absoluteString)
+    static func json(_ message: SMSMessage, gateway: SMSSettings) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: gateway.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "user-agent", value: "Herald")
         request.headers.add(name: "idempotency-key", value: message.id)
-        if let token = configuration.token { request.headers.add(name: "authorization", value: "Bearer \(token.value)") }
+        if let token = gateway.token { request.headers.add(name: "authorization", value: "Bearer \(token.value)") }
         let body: TemplateValue = [
-            "to": .string(message.to), "from": .string(configuration.sender), "text": .string(message.text), "reference": .string(message.id),
+            "to": .string(message.to), "from": .string(gateway.sender), "text": .string(message.text), "reference": .string(message.id),
         ]
         request.body = .bytes(ByteBuffer(string: body.jsonText))
         return request
     }
 
-    static func twilio(_ message: SMSMessage, configuration: SMSChannel.Configuration) -> HTTPClientRequest {
-        let account = configuration.account ?? ""
-        let base = configuration.url.absoluteString.hasSuffix("/") ? String(configuration.url.absoluteString.dropLast()) : configuration.url.absoluteString
+    static func twilio(_ message: SMSMessage, gateway: SMSSettings) -> HTTPClientRequest {
+        let account = gateway.account ?? ""
+        let base = gateway.url.absoluteString.hasSuffix("/") ? String(gateway.url.absoluteString.dropLast()) : gateway.url.absoluteString
         var request = HTTPClientRequest(url: "\(base)/2010-04-01/Accounts/\(formEncode(account))/Messages.json")
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "user-agent", value: "Herald")
         request.headers.add(name: "idempotency-key", value: message.id)
-        let credentials = Data("\(account):\(configuration.token?.value ?? "")".utf8).base64EncodedString()
+        let credentials = Data("\(account):\(gateway.token?.value ?? "")".utf8).base64EncodedString()
         request.headers.add(name: "authorization", value: "Basic \(credentials)")
-        let form = [("To", message.to), ("From", configuration.sender), ("Body", message.text)]
+        let form = [("To", message.to), ("From", gateway.sender), ("Body", message.text)]
             .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: form))
         return request
