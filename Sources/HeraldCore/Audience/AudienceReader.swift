@@ -12,7 +12,7 @@ public struct AudienceReader {
     public enum Format: Sendable { case csv, jsonLines }
 
     /// The columns a CSV audience may have; `id` is required.
-    public static let columns = ["id", "name", "locale", "email", "phone", "webhook", "segments"]
+    public static let columns = AudienceColumn.allCases.map(\.name)
 
     private let path: String
     private var source: Source
@@ -98,42 +98,51 @@ public struct AudienceReader {
     }
 }
 
-/// One audience row's fields, in `AudienceReader.columns` order; `nil` or empty when absent.
+/// The columns of an audience file, in their canonical order.
+public enum AudienceColumn: Int, CaseIterable, Sendable {
+    case id, name, locale, email, phone, webhook, segments
+
+    /// The header name (and JSON Lines key).
+    public var name: String { "\(self)" }
+}
+
+/// One audience row's fields, in `AudienceColumn` order; `nil` or empty when absent.
 public struct AudienceRow: Sendable {
-    public var values: [String?] = Array(repeating: nil, count: AudienceReader.columns.count)
+    public var values: [String?] = Array(repeating: nil, count: AudienceColumn.allCases.count)
 
     public init() {}
 
     /// The non-empty value of a column.
-    public subscript(column: String) -> String? {
-        guard let slot = AudienceReader.columns.firstIndex(of: column), let text = values[slot], !text.isEmpty else { return nil }
+    public subscript(column: AudienceColumn) -> String? {
+        guard let text = values[column.rawValue], !text.isEmpty else { return nil }
         return text
     }
 }
 
 /// Builds a `Recipient` from a row's fields, checking each one.
 public enum RecipientValidator {
+    /// The fields with a format, and their checks.
+    private static let checks: [(AudienceColumn, @Sendable (String) -> String?)] = [
+        (.email, ContactValidator.emailProblem), (.phone, ContactValidator.phoneProblem),
+        (.webhook, ContactValidator.webhookProblem), (.locale, ContactValidator.localeProblem),
+    ]
+
     public static func recipient(from fields: AudienceRow, file: String, line: Int) throws(AudienceError) -> Recipient {
-        func value(_ name: String) -> String? { fields[name] }
-        guard let id = value("id") else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
-        let checks: [(String, (String) -> String?)] = [
-            ("email", ContactValidator.emailProblem), ("phone", ContactValidator.phoneProblem),
-            ("webhook", ContactValidator.webhookProblem), ("locale", ContactValidator.localeProblem),
-        ]
-        for (field, problem) in checks {
-            if let text = value(field), let reason = problem(text) { throw AudienceError(file: file, line: line, field: field, reason: reason) }
+        guard let id = fields[.id] else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
+        for (column, problem) in checks {
+            if let text = fields[column], let reason = problem(text) { throw AudienceError(file: file, line: line, field: column.name, reason: reason) }
         }
         if id.utf8.contains(where: { $0 == 10 || $0 == 13 }) { throw AudienceError(file: file, line: line, field: "id", reason: "cannot contain line breaks") }
-        let segments = (value("segments") ?? "").split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-        var name = value("name") ?? ""
+        let segments = (fields[.segments] ?? "").split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        var name = fields[.name] ?? ""
         if name.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
             name = name.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         }
         return Recipient(
             id: id,
             name: name,
-            locale: value("locale"),
-            contacts: ContactPoints(email: value("email"), phone: value("phone"), webhook: value("webhook")),
+            locale: fields[.locale],
+            contacts: ContactPoints(email: fields[.email], phone: fields[.phone], webhook: fields[.webhook]),
             segments: segments
         )
     }

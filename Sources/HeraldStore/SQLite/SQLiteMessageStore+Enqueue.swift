@@ -10,13 +10,7 @@ extension SQLiteMessageStore {
         let source = Transfer<any MessageSource>(value: messages)
         return try await pool.write { db in
             try Self.insert(notice, into: db)
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO messages (id, notice_id, recipient_id, name, locale, email, phone, webhook, segments,
-                        priority, collapse_key, state, next_attempt_at, expires_at, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
-                    """
-            )
+            let insert = try MessageInsertStatement(db: db, notice: notice)
             let supersede = try db.cachedStatement(
                 sql: """
                     UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || ?, updated_at = ?,
@@ -25,19 +19,12 @@ extension SQLiteMessageStore {
                     """
             )
             let created = notice.createdAt.millis
-            let expires = notice.expiresAt.millis
-            let priority = notice.priority.rank
             var total = 0
             while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
                 for message in batch {
-                    let recipient = message.recipient
-                    try insert.execute(arguments: [
-                        message.id, notice.id, recipient.id, recipient.name, recipient.locale, recipient.contacts.email,
-                        recipient.contacts.phone, recipient.contacts.webhook, recipient.segments.joined(separator: ";"),
-                        priority, notice.collapseKey, created, expires, created, created,
-                    ])
+                    try insert.insert(message)
                     if let key = notice.collapseKey {
-                        try supersede.execute(arguments: [message.id, created, recipient.id, key, message.id])
+                        try supersede.execute(arguments: [message.id, created, message.recipient.id, key, message.id])
                     }
                 }
                 total += batch.count
