@@ -47,9 +47,9 @@ public protocol MessageStore: Sendable {
     /// Queues final messages again from the first channel of their route, expiring `expiresAt` at the earliest.
     /// - Parameters:
     ///   - ids: these messages (failed, expired or cancelled); or, when `nil`, every failed message of `noticeID`
-    ///     (of the whole queue when that is `nil` too).
+    ///     (of the whole queue when that is `nil` too) that failed at or after `since`.
     /// - Returns: the ids queued again.
-    func requeue(ids: [String]?, failedIn noticeID: String?, expiresAt: Date, now: Date) async throws -> [String]
+    func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String]
 
     /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
     func saveCircuit(_ circuit: CircuitRecord) async throws

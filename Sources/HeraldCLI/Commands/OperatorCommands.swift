@@ -13,10 +13,21 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: "Message ids (msg_…).") var messageIDs: [String] = []
     @Flag(help: "Every failed message (of --broadcast, else of the whole queue).") var failed = false
     @Option(help: "With --failed: only this broadcast's messages.") var broadcast: String?
+    @Option(help: ArgumentHelp("With --failed: only messages that failed in the last D (e.g. 30m) or since an ISO 8601 time.", valueName: "T"))
+    var since: String?
 
     func validate() throws {
         guard messageIDs.isEmpty != !failed else { throw ValidationError("give message ids or --failed, not both and not neither") }
-        if broadcast != nil && !failed { throw ValidationError("--broadcast goes with --failed") }
+        if (broadcast != nil || since != nil) && !failed { throw ValidationError("--broadcast and --since go with --failed") }
+        if let since, Self.parseSince(since, now: Date()) == nil {
+            throw ValidationError("--since expects a duration such as 30m or an ISO 8601 time such as 2026-11-26T09:00:00Z, got '\(since)'")
+        }
+    }
+
+    /// `30m` → 30 minutes before `now`; `2026-11-26T09:00:00Z` → that instant.
+    static func parseSince(_ text: String, now: Date) -> Date? {
+        if let duration = DurationParser.duration(text) { return now - duration.timeInterval }
+        return try? Date(text, strategy: .iso8601)
     }
 
     func run() async throws {
@@ -24,7 +35,8 @@ struct RetryCommand: AsyncParsableCommand {
         let store = try runtime.openStore()
         let now = runtime.clock.now()
         let requeued = try await store.requeue(
-            ids: failed ? nil : messageIDs, failedIn: broadcast, expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
+            ids: failed ? nil : messageIDs, failedIn: broadcast, since: since.flatMap { Self.parseSince($0, now: now) },
+            expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
         )
         try await store.close()
         for id in requeued { print(id) }

@@ -22,7 +22,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func requeue(ids: [String]?, failedIn noticeID: String?, expiresAt: Date, now: Date) async throws -> [String] {
+    public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
         try await pool.write { db in
             var clauses = ["state IN ('failed', 'expired', 'cancelled')"]
             var arguments: StatementArguments = []
@@ -34,6 +34,10 @@ extension SQLiteMessageStore {
                 if let noticeID {
                     clauses.append("notice_id = ?")
                     arguments += [noticeID]
+                }
+                if let since {
+                    clauses.append("updated_at >= ?")
+                    arguments += [since.millis]
                 }
             }
             let selected = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE \(clauses.joined(separator: " AND "))", arguments: arguments)
