@@ -82,4 +82,29 @@ struct CircuitFailoverTests {
         #expect(try await drained == 3)
         #expect(outbox.deliveries.map { $0.attemptedAt.timeIntervalSince(start) }.sorted() == [0, 1, 2])
     }
+
+    @Test func afterAnOutageTheBacklogDrainsByPriorityThenNewestFirst() async throws {
+        // One message in flight at a time, so the delivery order is the drain order.
+        let channel = ScriptedChannel(name: "outbox", answers: [.refused, .refused, .refused, nil])
+        let harness = try DispatchHarness(channels: [channel], retry: RetrySettings(backoff: [.seconds(3600)]), maxInFlight: 1)
+        for index in 0..<3 {
+            _ = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("warm\(index)"))
+            try await harness.worker.drain()
+        }
+        // The circuit is open; a backlog builds up, oldest first.
+        var queued: [(Priority, String)] = []
+        for (index, priority) in [Priority.normal, .low, .critical, .normal, .high, .critical].enumerated() {
+            harness.clock.advance(by: .milliseconds(10))
+            var request = DispatchHarness.apology
+            request.priority = priority
+            queued.append((priority, try await harness.intake.send(request, to: harness.recipient("u\(index)")).id))
+        }
+        try await harness.worker.drain()
+        #expect(channel.deliveries.count == 3, "nothing goes out while the circuit is open")
+
+        harness.clock.advance(by: .seconds(15))
+        try await harness.worker.drain()
+        let expected = queued.enumerated().sorted { ($0.element.0, $0.offset) > ($1.element.0, $1.offset) }.map(\.element.1)
+        #expect(channel.deliveries.dropFirst(3).map(\.messageID) == expected)
+    }
 }

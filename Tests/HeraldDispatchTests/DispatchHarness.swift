@@ -21,7 +21,7 @@ struct DispatchHarness {
     ///   - channels: the channels by name; settings are derived (a `webhook` kind reaches recipients with a webhook URL).
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
-        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:]
+        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16
     ) throws {
         store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
         let settings = channels.map { channel -> ChannelSettings in
@@ -38,7 +38,7 @@ struct DispatchHarness {
             templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0)
         )
         worker = DeliveryWorker(
-            store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: 16),
+            store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: maxInFlight),
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         )
     }
