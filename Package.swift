@@ -55,6 +55,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A SwiftNIO SMTP client that knows nothing of Herald: reply parsing, the protocol state machine, MIME.
+        .target(
+            name: "SMTPClient",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // Workers that claim, deliver and record, as services.
         .target(
             name: "HeraldDispatch",
@@ -94,6 +100,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strict),
+        .testTarget(name: "SMTPClientTests", dependencies: ["SMTPClient"], swiftSettings: strict),
         .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HeraldChannelsTests",
