@@ -54,9 +54,18 @@ public final class DeliveryWorker: Service {
 
     public func run() async throws {
         logger.info("delivery worker started", metadata: ["owner": "\(configuration.owner)"])
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !stopping.load(ordering: .relaxed) {
-                if try await drain() == 0, !stopping.load(ordering: .relaxed) {
+                let processed: Int
+                do {
+                    processed = try await drain()
+                } catch {
+                    // A store that is busy or briefly unavailable must not stop delivery: whatever was
+                    // claimed and not recorded is reclaimed when its lease expires.
+                    logger.error("delivery round failed; retrying", metadata: ["error": "\(error)"])
+                    processed = 0
+                }
+                if processed == 0, !stopping.load(ordering: .relaxed) {
                     // The idle wait ends early on shutdown; in-flight work is never cut short this way.
                     let clock = self.clock
                     let interval = configuration.pollInterval

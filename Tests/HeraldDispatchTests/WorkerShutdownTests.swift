@@ -10,14 +10,15 @@ import Testing
 @Suite("Worker service lifecycle")
 struct WorkerShutdownTests {
     /// A worker that claims one message at a time.
-    func makeWorker(_ harness: DispatchHarness, channel: any Channel) -> DeliveryWorker {
+    func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any MessageStore)? = nil) -> DeliveryWorker {
+        let store = store ?? harness.store
         let pipeline = DeliveryPipeline(
-            store: harness.store, channels: [channel.name: channel], settings: harness.configuration.channels,
+            store: store, channels: [channel.name: channel], settings: harness.configuration.channels,
             templates: harness.templates, clock: harness.clock
         )
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         return DeliveryWorker(
-            store: harness.store, pipeline: pipeline, clock: harness.clock,
+            store: store, pipeline: pipeline, clock: harness.clock,
             configuration: .init(owner: "service-worker", maxInFlight: 1, pollInterval: .seconds(1)), logger: logger
         )
     }
@@ -57,6 +58,26 @@ struct WorkerShutdownTests {
             var started = channel.started.makeAsyncIterator()
             #expect(await started.next() == receipt.id)
             // The clock never moves: only the shutdown can end the worker's idle wait.
+            trigger.triggerGracefulShutdown()
+            try await running
+        }
+        #expect(try await harness.store.message(id: receipt.id)?.message.state == .delivered)
+    }
+
+    @Test func aStoreErrorDoesNotStopTheWorker() async throws {
+        let channel = GatedChannel()
+        channel.open()
+        let harness = try DispatchHarness(channels: [channel])
+        let receipt = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("u1"))
+        let worker = makeWorker(harness, channel: channel, store: FlakyStore(base: harness.store, failingClaims: 1))
+
+        try await testGracefulShutdown { trigger in
+            async let running: Void = worker.run()
+            // The first round fails; the worker waits one poll interval and tries again.
+            await harness.clock.waitForSleepers(1)
+            harness.clock.advance(by: .seconds(1))
+            var started = channel.started.makeAsyncIterator()
+            #expect(await started.next() == receipt.id)
             trigger.triggerGracefulShutdown()
             try await running
         }

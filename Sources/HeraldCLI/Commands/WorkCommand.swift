@@ -36,8 +36,11 @@ enum WorkerHost {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        try await group.run()
-        for channel in channels.values { try await channel.shutdown() }
-        try await store.close()
+        var failure: (any Error)?
+        do { try await group.run() } catch { failure = error }
+        // Connection pools are closed on every path, or their clients would trap at exit.
+        for channel in channels.values { try? await channel.shutdown() }
+        try? await store.close()
+        if let failure { throw failure }
     }
 }

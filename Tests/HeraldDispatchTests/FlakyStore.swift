@@ -1,0 +1,45 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Synchronization
+
+/// A store whose next `claim` calls fail, as a busy or briefly unreachable database would; everything else goes to the real store.
+final class FlakyStore: MessageStore {
+    struct Unavailable: Error {}
+
+    let base: any MessageStore
+    private let failingClaims: Mutex<Int>
+
+    init(base: any MessageStore, failingClaims: Int) {
+        self.base = base
+        self.failingClaims = Mutex(failingClaims)
+    }
+
+    func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
+        let fail = failingClaims.withLock { remaining -> Bool in
+            guard remaining > 0 else { return false }
+            remaining -= 1
+            return true
+        }
+        if fail { throw Unavailable() }
+        return try await base.claim(owner: owner, limit: limit, now: now, lease: lease)
+    }
+
+    func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
+        try await base.enqueue(notice, messages: messages)
+    }
+    func record(_ results: [DeliveryResult], owner: String, now: Date) async throws { try await base.record(results, owner: owner, now: now) }
+    func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
+    func notice(id: String) async throws -> Notice? { try await base.notice(id: id) }
+    func counts(noticeID: String?) async throws -> StateCounts { try await base.counts(noticeID: noticeID) }
+    func message(id: String) async throws -> MessageDetail? { try await base.message(id: id) }
+    func messages(_ filter: MessageFilter) async throws -> [MessageDetail] { try await base.messages(filter) }
+    func state(ofMessage id: String) async throws -> MessageState? { try await base.state(ofMessage: id) }
+    func cancel(noticeID: String, reason: String, now: Date) async throws -> Int { try await base.cancel(noticeID: noticeID, reason: reason, now: now) }
+    func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
+        try await base.requeue(ids: ids, failedIn: noticeID, since: since, expiresAt: expiresAt, now: now)
+    }
+    func saveCircuit(_ circuit: CircuitRecord) async throws { try await base.saveCircuit(circuit) }
+    func channelSummaries() async throws -> [ChannelSummary] { try await base.channelSummaries() }
+    func close() async throws { try await base.close() }
+}
