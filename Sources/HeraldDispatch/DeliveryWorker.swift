@@ -25,8 +25,8 @@ public final class DeliveryWorker: Service {
         public var recordBatch: Int
 
         public init(
-            owner: String = Identifier.make(prefix: "worker"), maxInFlight: Int = 256, lease: Duration = .seconds(120),
-            pollInterval: Duration = .milliseconds(200), recordBatch: Int = 256
+            owner: String = Identifier.make(prefix: "worker"), maxInFlight: Int = DeliverySettings().concurrency,
+            lease: Duration = DeliverySettings().lease, pollInterval: Duration = DeliverySettings().poll, recordBatch: Int = 256
         ) {
             self.owner = owner
             self.maxInFlight = maxInFlight

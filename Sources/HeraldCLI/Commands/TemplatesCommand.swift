@@ -47,10 +47,7 @@ struct TemplatesCommand: AsyncParsableCommand {
             let runtime = try HeraldRuntime(options: global)
             let template = try runtime.templates.template(named: name)
             var values = template.example
-            for pair in vars {
-                guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--var expects KEY=VALUE, got '\(pair)'") }
-                values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
-            }
+            try NoticeOptions.assign(vars, to: &values)
             let recipient = TemplateChecker.sampleRecipient(locale: locale)
             let rendered = try runtime.templates.render(
                 name, locale: locale, context: RenderContext(vars: values, recipient: recipient, noticeID: "bc_preview", now: Date()),

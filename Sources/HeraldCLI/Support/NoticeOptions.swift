@@ -35,12 +35,7 @@ struct NoticeOptions: ParsableArguments {
             }
             values = object
         }
-        for pair in vars {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw ValidationError("--var expects KEY=VALUE, got '\(pair)'")
-            }
-            values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
-        }
+        try Self.assign(vars, to: &values)
         var lifetime: Duration?
         if let expiresIn {
             guard let parsed = DurationParser.duration(expiresIn) else { throw ValidationError("--expires-in expects a duration such as 30m or 6h, got '\(expiresIn)'") }
@@ -51,6 +46,18 @@ struct NoticeOptions: ParsableArguments {
             route: route?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, priority: priority,
             collapseKey: collapseKey, expiresIn: lifetime
         )
+    }
+}
+
+extension NoticeOptions {
+    /// Applies `--var KEY=VALUE` pairs on top of `values`.
+    static func assign(_ pairs: [String], to values: inout [String: TemplateValue]) throws {
+        for pair in pairs {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--var expects KEY=VALUE, got '\(pair)'")
+            }
+            values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
+        }
     }
 }
 
