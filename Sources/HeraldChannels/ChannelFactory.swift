@@ -4,7 +4,7 @@ import HeraldCore
 /// Builds the configured channels.
 public enum ChannelFactory {
     /// One `Channel` per configured channel, keyed by name.
-    /// - Throws: `ConfigurationError` for a kind this build cannot send yet.
+    /// - Throws: `ConfigurationError` for a setting a channel cannot work with.
     public static func make(_ settings: [ChannelSettings], configFile: String) throws -> [String: any Channel] {
         var channels: [String: any Channel] = [:]
         for channel in settings {
@@ -27,11 +27,14 @@ public enum ChannelFactory {
                     name: channel.name,
                     configuration: .init(gateway: sms, connections: channel.connections, timeout: channel.timeout)
                 )
-            case .smtp:
-                throw ConfigurationError(
-                    file: configFile, keyPath: "channels.\(channel.name).kind",
-                    reason: "channels of kind smtp are not available in this build yet (available: webhook, sms, outbox)"
-                )
+            case .smtp(let smtp):
+                do {
+                    channels[channel.name] = try SMTPChannel(
+                        name: channel.name, configuration: .init(server: smtp, connections: channel.connections, timeout: channel.timeout)
+                    )
+                } catch {
+                    throw ConfigurationError(file: configFile, keyPath: "channels.\(channel.name).\(error.field)", reason: error.reason)
+                }
             }
         }
         return channels

@@ -17,6 +17,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private let timeouts: SMTPConnection.Timeouts
     private var ready: EventLoopPromise<Void>?
     private var message: EventLoopPromise<SMTPReply>?
+    /// A message handed over while the connection was still resetting after a failed one.
+    private var waiting: (envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>)?
     private var timeout: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -69,13 +71,18 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        run(.fail(.protocolViolation("\(error)")))
+        run(.fail(error is NIOSSLError ? .tlsFailed("\(error)") : .protocolViolation("\(error)")))
     }
 
-    /// Sends one message; only while the connection is ready (one at a time).
+    /// Sends one message (one at a time). A message handed over while the RSET after a failed one is
+    /// in flight goes out as soon as the server confirms the reset.
     func send(_ envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>) {
-        guard machine.isReady else {
+        guard message == nil, waiting == nil, machine.isReady || machine.isResetting else {
             promise.fail(SMTPError.protocolViolation("the connection is not ready for a message"))
+            return
+        }
+        guard machine.isReady else {
+            waiting = (envelope, promise)
             return
         }
         message = promise
@@ -93,7 +100,12 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         guard let context else { return }
         switch action {
         case .none:
-            break
+            if machine.isReady, let next = waiting {
+                waiting = nil
+                message = next.promise
+                run(machine.send(next.envelope))
+                return
+            }
         case .send(let commands):
             write(commands.map(\.line).joined(), context: context)
         case .sendPayload(let payload):
@@ -137,6 +149,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         ready = nil
         message?.fail(error)
         message = nil
+        waiting?.promise.fail(error)
+        waiting = nil
     }
 
     /// One timer for the reply the machine waits for now.
@@ -145,8 +159,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         timeout = nil
         guard let context, context.channel.isActive, let wait = timeouts.limit(machine.replyTimeout) else { return }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) {
             handler.value.run(handler.value.machine.timedOut())
         }
     }

@@ -60,7 +60,7 @@ public final class SMTPConnection: Sendable {
         let eventLoop = group.next()
         let ready = eventLoop.makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.seconds(Int64(configuration.connectTimeout.components.seconds)))
+            .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if configuration.session.security == .implicitTLS, let tls {
@@ -101,10 +101,18 @@ public final class SMTPConnection: Sendable {
         return try await promise.futureResult.get()
     }
 
+    /// Whether the connection is still open (the server may close an idle one at any time).
+    public var isOpen: Bool { channel.isActive }
+
     /// Sends QUIT when idle and waits for the connection to close.
     public func close() async {
         let handler = self.handler
         channel.eventLoop.execute { handler.value.quit() }
         try? await channel.closeFuture.get()
     }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, as NIO's `TimeAmount` wants it.
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

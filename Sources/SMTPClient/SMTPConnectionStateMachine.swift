@@ -123,6 +123,9 @@ public struct SMTPConnectionStateMachine: Sendable {
 
     /// Whether a message can be sent now.
     public var isReady: Bool { state == .ready }
+
+    /// Whether the RSET after a failed message is in flight (the connection is ready once it is answered).
+    public var isResetting: Bool { state == .resetting }
 }
 
 extension SMTPConnectionStateMachine {
@@ -164,7 +167,9 @@ extension SMTPConnectionStateMachine {
     }
 
     /// The TLS handshake the machine asked for completed: say hello again, now encrypted.
+    /// With implicit TLS the handshake completes before the greeting; nothing changes then.
     public mutating func tlsEstablished() -> Action {
+        if configuration.security == .implicitTLS, state == .greeting { return .none }
         guard state == .tlsHandshake else { preconditionFailure("TLS established while \(stage)") }
         isSecured = true
         state = .ehlo

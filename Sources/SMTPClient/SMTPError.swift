@@ -14,12 +14,14 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case protocolViolation(String)
     /// No reply in time.
     case timeout(stage: String)
+    /// The TLS handshake failed (an untrusted or mismatched certificate, no common protocol).
+    case tlsFailed(String)
 
     /// Whether trying again later may succeed: 4xx replies, timeouts and broken connections; not 5xx or configuration problems.
     public var isTransient: Bool {
         switch self {
         case .rejected(_, let reply): !reply.isPermanent
-        case .protocolViolation, .timeout: true
+        case .protocolViolation, .timeout, .tlsFailed: true
         case .startTLSNotOffered, .insecureAuthRefused, .noUsableAuthMechanism, .messageTooLarge: false
         }
     }
@@ -33,6 +35,7 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .messageTooLarge(let size, let limit): "the message is \(size) bytes, over the server's SIZE \(limit)"
         case .protocolViolation(let detail): "protocol error: \(detail)"
         case .timeout(let stage): "no reply in time (\(stage))"
+        case .tlsFailed(let detail): "TLS failed: \(detail)"
         }
     }
 }

@@ -28,6 +28,13 @@ struct DispatchHarness {
             switch channel.kind {
             case .webhook:
                 ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))), rate: rates[channel.name])
+            case .smtp:
+                ChannelSettings(
+                    name: channel.name, transport: .smtp(SMTPSettings(host: "unused", port: 25, security: .none, from: "status@example.com")),
+                    rate: rates[channel.name]
+                )
+            case .sms:
+                ChannelSettings(name: channel.name, transport: .sms(Self.smsGateway(url: "http://unused")), rate: rates[channel.name])
             default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
             }
         }
@@ -47,7 +54,12 @@ struct DispatchHarness {
 
     static let apology = NoticeRequest(template: "outage-apology", vars: ["service": "Messenger", "started_at": "15:30 KST"])
 
-    func recipient(_ id: String, webhook: String? = nil, email: String? = "\(UUID().uuidString.prefix(8))@example.com") -> Recipient {
-        Recipient(id: id, name: "R \(id)", locale: "en", contacts: ContactPoints(email: email, webhook: webhook))
+    func recipient(_ id: String, webhook: String? = nil, email: String? = "\(UUID().uuidString.prefix(8))@example.com", phone: String? = nil) -> Recipient {
+        Recipient(id: id, name: "R \(id)", locale: "en", contacts: ContactPoints(email: email, phone: phone, webhook: webhook))
+    }
+
+    /// A json-format SMS gateway at `url`.
+    static func smsGateway(url: String) -> SMSSettings {
+        SMSSettings(url: URL(string: url)!, format: .json, token: Secret("t"), account: nil, sender: "+15550100", defaultRegion: "KR", maxSegments: 3)
     }
 }

@@ -39,6 +39,8 @@ struct SMTPConnectionStateMachineTests {
 
     @Test func authLoginIsUsedWhenPlainIsNotOffered() {
         var machine = Machine(configuration: .init(security: .implicitTLS, username: "u", password: "p"))
+        #expect(machine.tlsEstablished() == .none, "with implicit TLS the handshake ends before the greeting")
+        #expect(machine.isSecured)
         _ = machine.received(reply(220))
         #expect(machine.received(SMTPReply(code: 250, lines: ["mx", "AUTH LOGIN"])) == .send([.authLogin]))
         #expect(machine.received(reply(334, "VXNlcm5hbWU6")) == .send([.authLoginStep("u")]))

@@ -60,7 +60,7 @@ extension ConfigurationReader {
                     security: securityValue,
                     username: try fields["username"]?.nonEmptyString(),
                     password: try fields["password"].map { value throws(ConfigurationError) in Secret(try value.nonEmptyString()) },
-                    from: try required("from").nonEmptyString(),
+                    from: try senderAddress(required("from")),
                     unsubscribeURL: try fields["unsubscribe_url"]?.nonEmptyString(),
                     allowInsecureAuth: try fields["allow_insecure_auth"]?.bool() ?? false,
                     tlsVerify: try fields["tls_verify"]?.bool() ?? true
@@ -98,5 +98,18 @@ extension ConfigurationReader {
             rate: try fields["rate"]?.rate(),
             timeout: try fields["timeout"]?.duration() ?? .seconds(10)
         )
+    }
+
+    /// `Name <address>` or a bare address; the address must be valid, so every message has a sender domain.
+    static func senderAddress(_ node: ConfigNode) throws(ConfigurationError) -> String {
+        let value = try node.nonEmptyString()
+        var address = Substring(value)
+        if let open = value.lastIndex(of: "<"), value.hasSuffix(">") {
+            address = value[value.index(after: open)..<value.index(before: value.endIndex)]
+        }
+        if let problem = ContactValidator.emailProblem(String(address)) {
+            throw node.error("expected an address such as \"Example Status <status@example.com>\": \(problem)")
+        }
+        return value
     }
 }

@@ -25,9 +25,9 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case connection
         /// No answer in time.
         case timeout
-        /// The receiver asked us to slow down (HTTP 429, SMTP 421/451/452).
+        /// The receiver asked us to slow down (HTTP 429, SMTP 450/451/452).
         case rateLimited = "rate_limited"
-        /// The receiver failed (HTTP 5xx, SMTP 4xx).
+        /// The receiver failed (HTTP 5xx, SMTP 421 and other 4xx).
         case receiverError = "receiver_error"
         /// The receiver refused this message for good (HTTP 4xx, SMTP 5xx).
         case rejected

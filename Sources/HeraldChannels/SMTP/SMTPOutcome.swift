@@ -1,0 +1,33 @@
+import HeraldCore
+import SMTPClient
+
+/// How the e-mail channel reads an SMTP failure.
+///
+/// 4xx replies are transient: 450/451/452 (busy, greylisting, out of room for now) ask us to slow
+/// down and do not count against the circuit; 421 and other 4xx say the server itself is unwell.
+/// 5xx replies are permanent for that recipient. Timeouts, TLS failures and broken connections are
+/// transient; a server that cannot meet the configured security (no STARTTLS, no AUTH) is permanent,
+/// so messages move along their route instead of waiting for a setting to change.
+enum SMTPOutcome {
+    static func classify(_ error: any Error) -> DeliveryError {
+        switch error {
+        case let error as DeliveryError:
+            return error
+        case SMTPError.rejected(let command, let reply):
+            let detail = "SMTP \(reply) (after \(command))"
+            switch reply.code {
+            case 450, 451, 452: return DeliveryError(reason: .rateLimited, isRetryable: true, detail: detail)
+            case 400..<500: return DeliveryError(reason: .receiverError, isRetryable: true, detail: detail)
+            default: return DeliveryError(reason: .rejected, isRetryable: false, detail: detail)
+            }
+        case SMTPError.timeout:
+            return DeliveryError(reason: .timeout, isRetryable: true, detail: "\(error)")
+        case SMTPError.messageTooLarge:
+            return DeliveryError(reason: .rejected, isRetryable: false, detail: "\(error)")
+        case SMTPError.startTLSNotOffered, SMTPError.insecureAuthRefused, SMTPError.noUsableAuthMechanism:
+            return DeliveryError(reason: .connection, isRetryable: false, detail: "\(error)")
+        default:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(error)")
+        }
+    }
+}
