@@ -39,13 +39,30 @@ enum MIME {
         return display + (lastLine.utf8.count + mailbox.address.utf8.count > 60 ? "\r\n <" : " <") + mailbox.address + ">"
     }
 
-    /// `Thu, 26 Nov 2026 02:21:00 +0000`.
+    /// `Thu, 26 Nov 2026 02:21:00 +0000` (UTC), formatted by hand: a `DateFormatter` per message
+    /// cost more than the rest of the message.
     static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday
+        let names = (
+            weekdays: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+            months: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        )
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(names.weekdays[weekday]), \(two(Int(day))) \(names.months[Int(month) - 1]) \(year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
     }
 
     /// The headers and quoted-printable body of one text part.
@@ -54,41 +71,62 @@ enum MIME {
     }
 
     /// Quoted-printable with CRLF hard breaks and `=` soft breaks keeping every line within 76 characters.
+    /// Trailing empty lines are dropped.
     static func quotedPrintable(_ text: String) -> String {
-        var lines: [String] = []
-        for rawLine in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            var pieces: [String] = []
-            let bytes = Array(rawLine.utf8)
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                let encoded: String
-                switch byte {
-                case UInt8(ascii: "="): encoded = "=3D"
-                case UInt8(ascii: " "), UInt8(ascii: "\t"): encoded = isLast ? String(format: "=%02X", byte) : String(UnicodeScalar(byte))
-                case 33...126: encoded = String(UnicodeScalar(byte))
-                default: encoded = String(format: "=%02X", byte)
-                }
-                if line.utf8.count + encoded.utf8.count > 75 {
-                    pieces.append(line + "=")
-                    line = ""
-                }
-                line += encoded
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 2)
+        var lineLength = 0
+        var pendingBreaks = 0
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
+                index += 1
+                continue
             }
-            pieces.append(line)
-            lines += pieces
+            if byte == UInt8(ascii: "\n") {
+                pendingBreaks += 1
+                lineLength = 0
+                index += 1
+                continue
+            }
+            for _ in 0..<pendingBreaks { out += [UInt8(ascii: "\r"), UInt8(ascii: "\n")] }
+            pendingBreaks = 0
+            let endsLine = index + 1 == bytes.count || bytes[index + 1] == UInt8(ascii: "\n") || bytes[index + 1] == UInt8(ascii: "\r")
+            let literal = byte != UInt8(ascii: "=") && ((33...126).contains(byte) || ((byte == 32 || byte == 9) && !endsLine))
+            let width = literal ? 1 : 3
+            if lineLength + width > 75 {
+                out += [UInt8(ascii: "="), UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+                lineLength = 0
+            }
+            if literal {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+            lineLength += width
+            index += 1
         }
-        while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\r\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The DATA payload: every line that starts with `.` gets another (RFC 5321 §4.5.2), ending with `CRLF.CRLF`.
     static func dotStuffed(_ message: String) -> String {
-        var out = message.split(separator: "\r\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }
-            .joined(separator: "\r\n")
-        if !out.hasSuffix("\r\n") { out += "\r\n" }
-        return out + ".\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(message.utf8.count + 16)
+        var atLineStart = true
+        var previous: UInt8 = 0
+        for byte in message.utf8 {
+            if atLineStart, byte == UInt8(ascii: ".") { out.append(byte) }
+            out.append(byte)
+            atLineStart = previous == UInt8(ascii: "\r") && byte == UInt8(ascii: "\n")
+            previous = byte
+        }
+        if !atLineStart { out += [UInt8(ascii: "\r"), UInt8(ascii: "\n")] }
+        out += [UInt8(ascii: "."), UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

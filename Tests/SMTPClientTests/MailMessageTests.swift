@@ -64,6 +64,16 @@ struct MailMessageTests {
         #expect(fields["List-Unsubscribe"] == nil)
     }
 
+    @Test(arguments: [
+        (0.0, "Thu, 01 Jan 1970 00:00:00 +0000"), (951_782_400, "Tue, 29 Feb 2000 00:00:00 +0000"),
+        (4_107_542_399, "Sun, 28 Feb 2100 23:59:59 +0000"), (-86_401, "Tue, 30 Dec 1969 23:59:59 +0000"),
+    ])
+    func datesAreRFC5322InUTC(seconds: Double, expected: String) throws {
+        var mail = message()
+        mail.date = Date(timeIntervalSince1970: seconds)
+        #expect(headers(try mail.rendered())["Date"] == expected)
+    }
+
     @Test func encodesUTF8SubjectsAndNamesAsEncodedWordsWithinLineLimits() throws {
         let subject = "[Messenger] 서비스 장애 안내 및 사과 말씀 — 데이터는 안전하게 보관되어 있습니다"
         let rendered = try message(subject: subject).rendered()
