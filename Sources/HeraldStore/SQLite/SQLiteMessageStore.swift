@@ -12,6 +12,8 @@ import HeraldCore
 /// ```
 public final class SQLiteMessageStore: MessageStore {
     let pool: DatabasePool
+    /// The database file, for connections of their own (recipient streams).
+    let path: String
 
     /// Opens (creating when missing) and migrates the database file.
     public init(path: String) throws {
@@ -24,6 +26,7 @@ public final class SQLiteMessageStore: MessageStore {
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator.migrate(pool)
     }

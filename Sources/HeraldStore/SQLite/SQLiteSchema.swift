@@ -76,6 +76,36 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v3-recipients-idempotency") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE recipients (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        locale TEXT,
+                        email TEXT,
+                        phone TEXT,
+                        webhook TEXT,
+                        segments TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE recipient_segments (
+                        segment TEXT NOT NULL,
+                        recipient_id TEXT NOT NULL,
+                        PRIMARY KEY (segment, recipient_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX recipient_segments_by_recipient ON recipient_segments(recipient_id);
+                    CREATE TABLE idempotency_keys (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        status INTEGER,
+                        content_type TEXT,
+                        body BLOB,
+                        created_at INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }
