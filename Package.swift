@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Model, configuration, templates, routing and retry policy: no I/O libraries.
@@ -79,11 +81,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The HTTP API (Hummingbird): routes, bearer auth, problem+json errors, idempotency, metrics.
+        .target(
+            name: "HeraldAPI",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldDispatch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            exclude: ["OpenAPI/openapi.yaml"],
+            swiftSettings: strict
+        ),
         // The command line: parses arguments and wires the other targets together.
         .target(
             name: "HeraldCLI",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldChannels", "HeraldDispatch",
+                "HeraldCore", "HeraldStore", "HeraldChannels", "HeraldDispatch", "HeraldAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,5 +152,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCLI", "HeraldTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HeraldAPITests",
+            dependencies: [
+                "HeraldAPI", "HeraldChannels", "HeraldTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -42,4 +42,16 @@ final class FlakyStore: MessageStore {
     func saveCircuit(_ circuit: CircuitRecord) async throws { try await base.saveCircuit(circuit) }
     func channelSummaries() async throws -> [ChannelSummary] { try await base.channelSummaries() }
     func close() async throws { try await base.close() }
+
+    func upsertRecipients(_ source: sending some RecipientSource) async throws -> Int { try await base.upsertRecipients(source) }
+    func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
+        try await base.recipients(segment: segment, after: cursor, limit: limit)
+    }
+    func recipientCount(segment: String?) async throws -> Int { try await base.recipientCount(segment: segment) }
+    func recipientStream(segment: String?) throws -> any RecipientStream { try base.recipientStream(segment: segment) }
+    func claimIdempotencyKey(_ key: String, fingerprint: String, now: Date, window: Duration) async throws -> IdempotencyClaim {
+        try await base.claimIdempotencyKey(key, fingerprint: fingerprint, now: now, window: window)
+    }
+    func completeIdempotencyKey(_ key: String, response: StoredResponse) async throws { try await base.completeIdempotencyKey(key, response: response) }
+    func releaseIdempotencyKey(_ key: String) async throws { try await base.releaseIdempotencyKey(key) }
 }

@@ -13,16 +13,6 @@ struct MessagesCommand: AsyncParsableCommand {
     @Option(help: "At most this many.") var limit = 1000
     @Flag(help: "Print JSON lines, one message each, with its attempts.") var json = false
 
-    struct Line: Encodable {
-        var id: String
-        var broadcast_id: String
-        var recipient: String
-        var state: String
-        var channel: String?
-        var attempts: [Attempt]
-        var last_error: String?
-    }
-
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
         let store = try runtime.openStore()
@@ -31,12 +21,7 @@ struct MessagesCommand: AsyncParsableCommand {
         for detail in details {
             let message = detail.message
             if json {
-                try JSONOutput.print(
-                    Line(
-                        id: message.id, broadcast_id: message.noticeID, recipient: message.recipient.id, state: message.state.rawValue,
-                        channel: detail.channel, attempts: detail.attemptLog, last_error: message.lastError
-                    )
-                )
+                try JSONOutput.print(detail)
             } else {
                 let columns = [message.id, message.state.rawValue, detail.channel ?? "-", message.recipient.id, message.lastError ?? ""]
                 print(columns.joined(separator: "\t"))

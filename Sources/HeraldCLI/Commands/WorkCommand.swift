@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import HeraldCore
 import HeraldDispatch
+import HeraldStore
+import Logging
 import ServiceLifecycle
 
 /// `herald work` — delivery workers only, for scale-out nodes.
@@ -14,27 +16,29 @@ struct WorkCommand: AsyncParsableCommand {
     }
 }
 
-/// `herald serve` — for now the delivery workers; the HTTP API and digest scheduler join this process as they land.
-struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the delivery workers (the HTTP API joins in a later release).")
-    @OptionGroup var global: GlobalOptions
-
-    func run() async throws {
-        try await WorkerHost.run(options: global, label: "herald.serve")
-    }
-}
-
 /// Runs the workers in a `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT: stop claiming,
 /// finish and record what is in flight, give back leases, close channels and the store.
 enum WorkerHost {
-    static func run(options: GlobalOptions, label: String) async throws {
+    /// - Parameter extra: more services for the same group (the HTTP API), given the store and the worker.
+    static func run(
+        options: GlobalOptions, label: String, jsonLogs: Bool = false,
+        extra: (HeraldRuntime, any MessageStore, DeliveryWorker, Logger) throws -> [any Service] = { _, _, _, _ in [] }
+    ) async throws {
         let runtime = try HeraldRuntime(options: options)
-        let logger = HeraldRuntime.logger(label)
+        let logger = HeraldRuntime.logger(label, json: jsonLogs)
         let store = try runtime.openStore()
         let channels = try runtime.makeChannels()
         let worker = runtime.makeWorker(store: store, channels: channels, logger: logger)
+        let services: [any Service]
+        do { services = [worker] + (try extra(runtime, store, worker, logger)) } catch {
+            for channel in channels.values { try? await channel.shutdown() }
+            try? await store.close()
+            throw error
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )
         )
         var failure: (any Error)?
         do { try await group.run() } catch { failure = error }

@@ -2,15 +2,16 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// Streams an audience file into messages for the store, checking every row through the gate.
-/// A bad row throws, which aborts the store's transaction: the broadcast is queued whole or not at all.
+/// Streams an audience (a file, or stored recipients) into messages for the store, checking every row
+/// through the gate. A bad row throws, which aborts the store's transaction: the broadcast is queued
+/// whole or not at all.
 final class AudienceMessageSource: MessageSource {
-    private var reader: AudienceReader
+    private var reader: any RecipientStream
     private let gate: RecipientGate
     private let file: String
     private var identifiers: IdentifierSequence
 
-    init(reader: sending AudienceReader, gate: RecipientGate, file: String, now: Date) {
+    init(reader: sending any RecipientStream, gate: RecipientGate, file: String, now: Date) {
         self.reader = reader
         self.gate = gate
         self.file = file
@@ -28,11 +29,11 @@ final class AudienceMessageSource: MessageSource {
         return batch.isEmpty ? nil : batch
     }
 
-    private func readNext() throws(IntakeError) -> (line: Int, recipient: Recipient)? {
+    private func readNext() throws -> (line: Int, recipient: Recipient)? {
         do {
             return try reader.next()
-        } catch {
-            throw .audience(error)
+        } catch let error as AudienceError {
+            throw IntakeError.audience(error)
         }
     }
 }

@@ -44,12 +44,25 @@ public struct NoticeIntake: Sendable {
     }
 
     /// Queues one message per recipient of an audience file (CSV or JSON Lines), streaming it.
-    public func broadcast(_ request: NoticeRequest, audienceFile: String) async throws -> Receipt {
+    /// - Parameter format: the file's format; by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
+    public func broadcast(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> Receipt {
         let now = clock.now()
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
         let reader: AudienceReader
-        do { reader = try AudienceReader(path: audienceFile) } catch { throw IntakeError.audience(error) }
+        do { reader = try AudienceReader(path: audienceFile, format: format) } catch { throw IntakeError.audience(error) }
         let source = AudienceMessageSource(reader: reader, gate: gate, file: audienceFile, now: now)
+        let total = try await store.enqueue(notice, messages: source)
+        return Receipt(id: notice.id, noticeID: notice.id, total: total)
+    }
+
+    /// Queues one message per stored recipient of `segment` (everyone when `nil`), streaming them.
+    /// - Throws: `IntakeError.emptyAudience` when the segment has nobody.
+    public func broadcast(_ request: NoticeRequest, segment: String?) async throws -> Receipt {
+        let now = clock.now()
+        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+        guard try await store.recipientCount(segment: segment) > 0 else { throw IntakeError.emptyAudience(segment: segment) }
+        let label = segment.map { "segment \($0)" } ?? "all recipients"
+        let source = AudienceMessageSource(reader: try store.recipientStream(segment: segment), gate: gate, file: label, now: now)
         let total = try await store.enqueue(notice, messages: source)
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
@@ -68,16 +81,26 @@ public struct NoticeIntake: Sendable {
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
 
-    /// Renders every message of a broadcast without queueing anything.
-    public func dryRun(_ request: NoticeRequest, audienceFile: String) throws -> DryRunReport {
+    /// Renders every message of a broadcast to an audience file without queueing anything.
+    public func dryRun(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) throws -> DryRunReport {
+        var reader: AudienceReader
+        do { reader = try AudienceReader(path: audienceFile, format: format) } catch { throw IntakeError.audience(error) }
+        return try dryRun(request, audience: &reader, label: audienceFile)
+    }
+
+    /// Renders every message of a broadcast to a segment (everyone when `nil`) without queueing anything.
+    public func dryRun(_ request: NoticeRequest, segment: String?) throws -> DryRunReport {
+        var stream = try store.recipientStream(segment: segment)
+        return try dryRun(request, audience: &stream, label: segment.map { "segment \($0)" } ?? "all recipients")
+    }
+
+    private func dryRun(_ request: NoticeRequest, audience: inout some RecipientStream, label audienceFile: String) throws -> DryRunReport {
         let now = clock.now()
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        var reader: AudienceReader
-        do { reader = try AudienceReader(path: audienceFile) } catch { throw IntakeError.audience(error) }
         var report = DryRunReport()
         while true {
             let row: (line: Int, recipient: Recipient)?
-            do { row = try reader.next() } catch { throw IntakeError.audience(error) }
+            do { row = try audience.next() } catch let error as AudienceError { throw IntakeError.audience(error) }
             guard let (line, recipient) = row else { break }
             try gate.check(recipient, file: audienceFile, line: line)
             let locale = gate.locale(for: recipient)

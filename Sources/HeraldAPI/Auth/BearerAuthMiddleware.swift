@@ -1,0 +1,53 @@
+import Foundation
+import Crypto
+import HeraldCore
+import Hummingbird
+
+/// Authenticates `Authorization: Bearer <token>` against the configured tokens, on every path but the
+/// open ones (`/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`). Tokens are compared in constant time
+/// (as SHA-256 digests, so the length leaks nothing either) and never logged.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    static let openPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
+
+    private let tokens: [(digest: [UInt8], token: APIToken)]
+
+    init(tokens: [APIToken]) {
+        self.tokens = tokens.map { (Array(SHA256.hash(data: Array($0.token.value.utf8))), $0) }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !Self.openPaths.contains(request.uri.path) else { return try await next(request, context) }
+        guard let presented = Self.bearer(request.headers[.authorization]), let token = match(presented) else {
+            throw Problem.unauthorized
+        }
+        var context = context
+        context.token = token
+        context.logger[metadataKey: "token"] = .string(token.name)
+        return try await next(request, context)
+    }
+
+    /// The configured token equal to `presented`, checking every token whatever matches.
+    private func match(_ presented: String) -> APIToken? {
+        let digest = Array(SHA256.hash(data: Array(presented.utf8)))
+        var found: APIToken?
+        for entry in tokens where Self.constantTimeEqual(entry.digest, digest) {
+            found = entry.token
+        }
+        return found
+    }
+
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+
+    static func bearer(_ header: String?) -> String? {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

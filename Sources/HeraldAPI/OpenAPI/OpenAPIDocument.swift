@@ -1,0 +1,295 @@
+/// The OpenAPI 3.1 document served at `/openapi.yaml`. Generated from `openapi.yaml` beside this
+/// file by `scripts/generate-openapi`; a test checks that every route is in it.
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: Herald
+  version: "1"
+  description: >
+    Queue apology and status notices and follow their delivery. Every endpoint but /healthz, /readyz,
+    /metrics and /openapi.yaml needs `Authorization: Bearer <token>` with the scope listed. Errors are
+    RFC 9457 problem+json naming the bad field. JSON bodies are limited to 1 MiB (413 beyond). POSTs
+    accept `Idempotency-Key`.
+servers:
+  - url: http://127.0.0.1:8080
+security:
+  - bearer: []
+paths:
+  /v1/messages:
+    post:
+      summary: Queue one message (scope send)
+      operationId: sendMessage
+      parameters: [{ $ref: "#/components/parameters/IdempotencyKey" }]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/SendRequest" }
+      responses:
+        "202": { description: Queued durably, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
+        "400": { $ref: "#/components/responses/Problem" }
+        "401": { $ref: "#/components/responses/Problem" }
+        "403": { $ref: "#/components/responses/Problem" }
+        "413": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+  /v1/messages/{id}:
+    get:
+      summary: A message with its attempts (scope read)
+      operationId: getMessage
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "200": { description: The message, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+  /v1/messages/{id}/retry:
+    post:
+      summary: Queue a failed, expired or cancelled message again (scope send)
+      operationId: retryMessage
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "202": { description: Queued again, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "409": { $ref: "#/components/responses/Problem" }
+  /v1/broadcasts:
+    post:
+      summary: Queue one message per recipient of an audience, or report a dry run (scope send)
+      operationId: createBroadcast
+      parameters: [{ $ref: "#/components/parameters/IdempotencyKey" }]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/BroadcastRequest" }
+      responses:
+        "202": { description: Queued durably, whole, content: { application/json: { schema: { $ref: "#/components/schemas/BroadcastAccepted" } } } }
+        "200": { description: Dry run report; nothing queued, content: { application/json: { schema: { $ref: "#/components/schemas/DryRun" } } } }
+        "400": { $ref: "#/components/responses/Problem" }
+        "413": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+  /v1/broadcasts/{id}:
+    get:
+      summary: Message counts by state (scope read)
+      operationId: getBroadcast
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "200": { description: Counts, content: { application/json: { schema: { $ref: "#/components/schemas/Counts" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+  /v1/broadcasts/{id}/cancel:
+    post:
+      summary: Cancel queued and retrying messages; in-flight ones finish (scope send)
+      operationId: cancelBroadcast
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "200": { description: Cancelled, content: { application/json: { schema: { type: object, required: [id, cancelled], properties: { id: { type: string }, cancelled: { type: integer } } } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+  /v1/channels:
+    get:
+      summary: Channels with circuit state and counts (scope read)
+      operationId: listChannels
+      responses:
+        "200":
+          description: Every configured channel
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: "#/components/schemas/Channel" } }
+  /v1/recipients:
+    put:
+      summary: Bulk upsert by id, streamed; all or nothing (scope admin)
+      operationId: upsertRecipients
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: array, items: { $ref: "#/components/schemas/Recipient" } }
+          application/x-ndjson:
+            schema: { $ref: "#/components/schemas/Recipient" }
+      responses:
+        "200": { description: Written, content: { application/json: { schema: { type: object, required: [upserted], properties: { upserted: { type: integer } } } } } }
+        "400": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+    get:
+      summary: Recipients by id, one page at a time (scope read)
+      operationId: listRecipients
+      parameters:
+        - { name: segment, in: query, schema: { type: string } }
+        - { name: after, in: query, description: the `next` of the previous page, schema: { type: string } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "200":
+          description: A page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [recipients]
+                properties:
+                  recipients: { type: array, items: { $ref: "#/components/schemas/Recipient" } }
+                  next: { type: string }
+  /healthz:
+    get:
+      summary: The process is up
+      operationId: health
+      security: []
+      responses: { "200": { description: Up } }
+  /readyz:
+    get:
+      summary: The store answers and the workers run
+      operationId: ready
+      security: []
+      responses:
+        "200": { description: Ready }
+        "503": { $ref: "#/components/responses/Problem" }
+  /metrics:
+    get:
+      summary: Prometheus text format
+      operationId: metrics
+      security: []
+      responses: { "200": { description: Metrics, content: { text/plain: { schema: { type: string } } } } }
+  /openapi.yaml:
+    get:
+      summary: This document
+      operationId: openapi
+      security: []
+      responses: { "200": { description: The OpenAPI document, content: { application/yaml: { schema: { type: string } } } } }
+components:
+  securitySchemes:
+    bearer: { type: http, scheme: bearer }
+  parameters:
+    Id: { name: id, in: path, required: true, schema: { type: string } }
+    IdempotencyKey:
+      name: Idempotency-Key
+      in: header
+      description: The same key and body within 24 h returns the first response and queues nothing more; another body is 422.
+      schema: { type: string, maxLength: 255 }
+  responses:
+    Problem:
+      description: RFC 9457 problem details
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+  schemas:
+    Problem:
+      type: object
+      required: [type, title, status, detail]
+      properties:
+        type: { type: string }
+        title: { type: string }
+        status: { type: integer }
+        detail: { type: string }
+        errors:
+          type: array
+          items:
+            type: object
+            required: [pointer, detail]
+            properties: { pointer: { type: string }, detail: { type: string } }
+    NoticeFields:
+      type: object
+      required: [template]
+      properties:
+        template: { type: string }
+        vars: { type: object, additionalProperties: true }
+        locale: { type: string }
+        route: { oneOf: [{ type: string }, { type: array, items: { type: string } }] }
+        priority: { type: string, enum: [low, normal, high, critical] }
+        collapse_key: { type: string }
+        expires_in: { type: string, examples: ["6h"] }
+        incident_id: { type: string }
+    SendRequest:
+      allOf:
+        - $ref: "#/components/schemas/NoticeFields"
+        - type: object
+          required: [to]
+          properties:
+            to:
+              type: object
+              properties: { email: { type: string }, phone: { type: string }, webhook: { type: string } }
+            recipient_id: { type: string }
+            name: { type: string }
+    BroadcastRequest:
+      allOf:
+        - $ref: "#/components/schemas/NoticeFields"
+        - type: object
+          required: [audience]
+          properties:
+            audience:
+              type: object
+              description: exactly one of segment, all or recipients
+              properties:
+                segment: { type: string }
+                all: { type: boolean }
+                recipients: { type: array, items: { $ref: "#/components/schemas/Recipient" } }
+            dry_run: { type: boolean }
+    Recipient:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+        name: { type: string }
+        locale: { type: string }
+        email: { type: string }
+        phone: { type: string }
+        webhook: { type: string }
+        segments: { oneOf: [{ type: array, items: { type: string } }, { type: string }] }
+    MessageAccepted:
+      type: object
+      required: [id, state]
+      properties: { id: { type: string }, state: { type: string } }
+    BroadcastAccepted:
+      type: object
+      required: [id, total]
+      properties: { id: { type: string }, total: { type: integer } }
+    DryRun:
+      type: object
+      required: [dry_run, total, by_locale, by_channel, overlong_sms]
+      properties:
+        dry_run: { type: boolean }
+        total: { type: integer }
+        by_locale: { type: object, additionalProperties: { type: integer } }
+        by_channel: { type: object, additionalProperties: { type: integer } }
+        overlong_sms: { type: integer }
+    Counts:
+      type: object
+      required: [total]
+      properties:
+        id: { type: string }
+        total: { type: integer }
+        queued: { type: integer }
+        sending: { type: integer }
+        retrying: { type: integer }
+        delivered: { type: integer }
+        failed: { type: integer }
+        superseded: { type: integer }
+        expired: { type: integer }
+        cancelled: { type: integer }
+    Message:
+      type: object
+      required: [id, broadcast_id, recipient, state, attempts]
+      properties:
+        id: { type: string }
+        broadcast_id: { type: string }
+        recipient: { type: string }
+        state: { type: string, enum: [queued, sending, retrying, delivered, failed, superseded, expired, cancelled] }
+        channel: { type: string }
+        last_error: { type: string }
+        next_attempt_at: { type: string, format: date-time }
+        attempts:
+          type: array
+          items:
+            type: object
+            required: [at, channel, outcome]
+            properties:
+              at: { type: string, format: date-time }
+              channel: { type: string }
+              outcome: { type: string }
+              error: { type: string }
+    Channel:
+      type: object
+      required: [name, kind, circuit, delivered, failed]
+      properties:
+        name: { type: string }
+        kind: { type: string, enum: [smtp, webhook, sms, outbox] }
+        circuit: { type: string, enum: [closed, open, half_open] }
+        delivered: { type: integer }
+        failed: { type: integer }
+"""#
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import Hummingbird
+
+/// `GET /v1/channels`, `PUT /v1/recipients` (bulk upsert, streamed) and `GET /v1/recipients?segment=S`.
+struct DirectoryRoutes {
+    let services: APIServices
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/v1/channels") { request, context in try await channels(request, context: context) }
+        router.put("/v1/recipients") { request, context in try await upsert(request, context: context) }
+        router.get("/v1/recipients") { request, context in try await list(request, context: context) }
+    }
+
+    struct ChannelRow: Encodable {
+        var name: String
+        var kind: String
+        var circuit: String
+        var delivered: Int
+        var failed: Int
+    }
+
+    func channels(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.read)
+        let summaries = try await services.store.channelReport(for: services.configuration)
+        let rows = zip(services.configuration.channels, summaries).map { settings, summary in
+            ChannelRow(name: settings.name, kind: settings.kind.rawValue, circuit: summary.circuit.rawValue, delivered: summary.delivered, failed: summary.failed)
+        }
+        return try JSONBody.response(.ok, rows)
+    }
+
+    struct Upserted: Encodable {
+        var upserted: Int
+    }
+
+    /// The body (a JSON array or JSON Lines) is spooled to a temporary file as it arrives, then every
+    /// row is validated and written in one transaction: a bad row names its index and field, and nothing
+    /// is kept.
+    func upsert(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.admin)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > APILimits.maximumRecipientUpload {
+            throw Problem(status: .contentTooLarge, slug: "too-large", title: "Content too large", detail: "recipient uploads are limited to 1 GiB")
+        }
+        let spool = try RecipientSpool()
+        defer { spool.remove() }
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            guard received <= APILimits.maximumRecipientUpload else {
+                throw Problem(status: .contentTooLarge, slug: "too-large", title: "Content too large", detail: "recipient uploads are limited to 1 GiB")
+            }
+            try spool.feed(chunk.readableBytesView)
+        }
+        try spool.finish()
+        do {
+            let count = try await RecipientImport(store: services.store).importFile(spool.path, format: .jsonLines)
+            return try JSONBody.response(.ok, Upserted(upserted: count))
+        } catch let error as IntakeError {
+            throw Problem.from(error, recipients: .array(""))
+        }
+    }
+
+    struct Page: Encodable {
+        var recipients: [Row]
+        /// Pass as `after` for the next page; absent on the last page.
+        var next: String?
+
+        struct Row: Encodable {
+            var id: String
+            var name: String
+            var locale: String?
+            var email: String?
+            var phone: String?
+            var webhook: String?
+            var segments: [String]
+        }
+    }
+
+    func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.read)
+        let query = request.uri.queryParameters
+        var limit = 100
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), (1...1000).contains(value) else { throw Problem.invalid("/limit", "expected 1 to 1000") }
+            limit = value
+        }
+        let recipients = try await services.store.recipients(
+            segment: query["segment"].map(String.init), after: query["after"].map(String.init), limit: limit
+        )
+        let rows = recipients.map {
+            Page.Row(
+                id: $0.id, name: $0.name, locale: $0.locale, email: $0.contacts.email, phone: $0.contacts.phone, webhook: $0.contacts.webhook,
+                segments: $0.segments
+            )
+        }
+        return try JSONBody.response(.ok, Page(recipients: rows, next: rows.count == limit ? rows.last?.id : nil))
+    }
+}

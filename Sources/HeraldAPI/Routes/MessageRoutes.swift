@@ -1,0 +1,61 @@
+import Foundation
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import Hummingbird
+
+/// `POST /v1/messages`, `GET /v1/messages/{id}`, `POST /v1/messages/{id}/retry`.
+struct MessageRoutes {
+    let services: APIServices
+
+    func register(on router: Router<APIRequestContext>) {
+        router.post("/v1/messages") { request, context in try await send(request, context: context) }
+        router.get("/v1/messages/:id") { request, context in try await show(request, context: context) }
+        router.post("/v1/messages/:id/retry") { request, context in try await retry(request, context: context) }
+    }
+
+    struct Accepted: Encodable {
+        var id: String
+        var state: String
+    }
+
+    func send(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.send)
+        let body = try await request.jsonBody()
+        return try await Idempotency(store: services.store, clock: services.clock).run(request, context: context, body: body) {
+            let send = try JSONBody.decode(SendBody.self, from: body)
+            let notice = try send.notice.request()
+            let recipient = try send.recipient()
+            do {
+                let receipt = try await services.intake.send(notice, to: recipient)
+                return try JSONBody.response(.accepted, Accepted(id: receipt.id, state: MessageState.queued.rawValue))
+            } catch let error as IntakeError {
+                throw Problem.from(error, recipients: .single)
+            }
+        }
+    }
+
+    func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.read)
+        let id = try context.parameters.require("id")
+        guard let detail = try await services.store.message(id: id) else { throw Problem.notFound("no message with id '\(id)'") }
+        return try JSONBody.response(.ok, detail)
+    }
+
+    func retry(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.send)
+        let id = try context.parameters.require("id")
+        guard try await services.store.message(id: id) != nil else { throw Problem.notFound("no message with id '\(id)'") }
+        let now = services.clock.now()
+        let requeued = try await services.store.requeue(
+            ids: [id], failedIn: nil, since: nil, expiresAt: now + services.configuration.retry.expireAfter.timeInterval, now: now
+        )
+        guard !requeued.isEmpty else {
+            throw Problem(
+                status: .conflict, slug: "not-retryable", title: "Not retryable",
+                detail: "message '\(id)' is not failed, expired or cancelled; only those can be retried"
+            )
+        }
+        return try JSONBody.response(.accepted, Accepted(id: id, state: MessageState.queued.rawValue))
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+
+/// `GET /healthz` (the process is up), `/readyz` (the store answers and the workers run), `/metrics`
+/// (Prometheus text) and `/openapi.yaml` — all without a token.
+struct OperationalRoutes {
+    let services: APIServices
+    let metrics: HeraldMetrics
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/healthz") { _, _ in try JSONBody.response(.ok, ["status": "ok"]) }
+        router.get("/readyz") { _, _ in try await ready() }
+        router.get("/metrics") { _, _ in
+            let text = try await metrics.scrape(store: services.store, configuration: services.configuration)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text))
+            )
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+    }
+
+    func ready() async throws -> Response {
+        var problems: [String] = []
+        do { _ = try await services.store.counts(noticeID: "readyz-probe") } catch { problems.append("store: \(error)") }
+        if !services.workersRunning() { problems.append("the delivery workers are not running") }
+        guard problems.isEmpty else {
+            throw Problem(status: .serviceUnavailable, slug: "not-ready", title: "Not ready", detail: problems.joined(separator: "; "))
+        }
+        return try JSONBody.response(.ok, ["status": "ready"])
+    }
+}

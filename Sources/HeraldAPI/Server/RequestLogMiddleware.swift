@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+
+/// Logs one line per request with its id, method, route, status and duration — never headers or
+/// bodies, so tokens stay out of logs — and counts requests by route and status for `/metrics`.
+/// Errors become problem+json here, so the log and the count see the status the client got.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    let metrics: HeraldMetrics
+    static let requestIDField = HTTPField.Name("X-Request-Id")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        // The caller's X-Request-Id when it sends a sane one, else a fresh id; logged and echoed back.
+        let requestID = request.headers[Self.requestIDField].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
+            ?? RequestID().description
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            response = try Problem(status: .internalServerError, slug: "internal", title: "Internal error", detail: "the request failed; see the server log")
+                .response(from: request, context: context)
+        }
+        let route = context.endpointPath ?? "unmatched"
+        let elapsed = started.duration(to: .now)
+        response.headers[Self.requestIDField] = requestID
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info("\(request.method) \(route) \(response.status.code)", metadata: ["ms": "\(Int(milliseconds.rounded()))"])
+        Counter(
+            label: "herald_http_requests_total", dimensions: [("route", route), ("method", request.method.rawValue), ("status", "\(response.status.code)")],
+            factory: metrics.factory
+        ).increment()
+        return response
+    }
+}

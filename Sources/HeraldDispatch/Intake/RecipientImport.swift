@@ -1,0 +1,45 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Upserts an audience file (CSV or JSON Lines) into the recipient directory, streaming it and checking
+/// every row; a bad row names its line and field, and nothing is imported.
+public struct RecipientImport: Sendable {
+    let store: any MessageStore
+
+    public init(store: any MessageStore) { self.store = store }
+
+    /// - Parameters:
+    ///   - segment: added to every row's segments.
+    /// - Returns: how many recipients were written.
+    /// - Throws: `IntakeError.audience` naming the file, line and field of the first bad row.
+    ///   - format: by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
+    public func importFile(_ path: String, segment: String? = nil, format: AudienceReader.Format? = nil) async throws -> Int {
+        let reader: AudienceReader
+        do { reader = try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
+        return try await store.upsertRecipients(AudienceRecipientSource(reader: reader, segment: segment))
+    }
+}
+
+/// Feeds audience rows to the store in batches, adding an extra segment.
+final class AudienceRecipientSource: RecipientSource {
+    private var reader: AudienceReader
+    private let segment: String?
+
+    init(reader: sending AudienceReader, segment: String?) {
+        self.reader = reader
+        self.segment = segment
+    }
+
+    func nextBatch(limit: Int) throws -> [Recipient]? {
+        var batch: [Recipient] = []
+        while batch.count < limit {
+            let row: (line: Int, recipient: Recipient)?
+            do { row = try reader.next() } catch { throw IntakeError.audience(error) }
+            guard var recipient = row?.recipient else { break }
+            if let segment, !recipient.segments.contains(segment) { recipient.segments.append(segment) }
+            batch.append(recipient)
+        }
+        return batch.isEmpty ? nil : batch
+    }
+}

@@ -1,0 +1,54 @@
+import HeraldCore
+
+/// Counts by state for a broadcast or the whole queue, as `status --json` and `GET /v1/broadcasts/{id}`
+/// print them: `{"id":…,"total":N,"queued":…,…}`, with `"channels"` for the whole queue.
+public struct StatusReport: Encodable, Sendable {
+    public var id: String?
+    public var counts: StateCounts
+    public var channels: [ChannelSummary]?
+
+    public init(id: String?, counts: StateCounts, channels: [ChannelSummary]? = nil) {
+        self.id = id
+        self.counts = counts
+        self.channels = channels
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try counts.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encodeIfPresent(id, forKey: Key(stringValue: "id"))
+        try container.encodeIfPresent(channels, forKey: Key(stringValue: "channels"))
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// A message as `messages --json` and `GET /v1/messages/{id}` print it: state, channel and the attempt ledger.
+extension MessageDetail: Encodable {
+    enum CodingKeys: String, CodingKey { case id, broadcast_id, recipient, state, channel, attempts, last_error, next_attempt_at }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message.id, forKey: .id)
+        try container.encode(message.noticeID, forKey: .broadcast_id)
+        try container.encode(message.recipient.id, forKey: .recipient)
+        try container.encode(message.state.rawValue, forKey: .state)
+        try container.encodeIfPresent(channel, forKey: .channel)
+        try container.encode(attemptLog, forKey: .attempts)
+        try container.encodeIfPresent(message.lastError, forKey: .last_error)
+        try container.encodeIfPresent(message.state.isFinal ? nil : nextAttemptAt, forKey: .next_attempt_at)
+    }
+}
+
+/// Every configured channel with its saved circuit state and counts (closed and zero when it has none yet).
+extension MessageStore {
+    public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelSummary] {
+        let saved = Dictionary(uniqueKeysWithValues: try await channelSummaries().map { ($0.name, $0) })
+        return configuration.channels.map { saved[$0.name] ?? ChannelSummary(name: $0.name, circuit: .closed, delivered: 0, failed: 0) }
+    }
+}

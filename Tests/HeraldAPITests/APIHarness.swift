@@ -1,0 +1,114 @@
+import Foundation
+import HeraldAPI
+import HeraldChannels
+import HeraldCore
+import HeraldDispatch
+import HeraldStore
+import HeraldTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Logging
+
+/// The API over a real SQLite store, the shipped templates, a webhook channel and an outbox, with
+/// three tokens: `ops` (every scope), `reader` (read) and `sender` (send).
+struct APIHarness {
+    static let templatesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Templates").path
+    static let ops = "ops-token-0123456789"
+    static let reader = "reader-token-0123456789"
+    static let sender = "sender-token-0123456789"
+
+    let directory: TemporaryDirectory
+    let configuration: HeraldConfiguration
+    let templates: TemplateLibrary
+    let store: any MessageStore
+    let metrics = HeraldMetrics()
+    let clock = ManualClock()
+
+    /// - Parameter directory: reuse a folder (and its database) to test what survives a restart.
+    init(directory: TemporaryDirectory = TemporaryDirectory(), workersRunning: Bool = true) throws {
+        self.directory = directory
+        let channels = [
+            ChannelSettings(name: "partners", transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5")))),
+            ChannelSettings(name: "outbox", transport: .outbox(OutboxSettings(path: directory.file("outbox")))),
+        ]
+        configuration = HeraldConfiguration(
+            storage: .sqlite(path: directory.file("herald.sqlite")),
+            http: HTTPSettings(tokens: [
+                APIToken(name: "ops", token: Secret(Self.ops), scopes: [.send, .read, .admin]),
+                APIToken(name: "reader", token: Secret(Self.reader), scopes: [.read]),
+                APIToken(name: "sender", token: Secret(Self.sender), scopes: [.send]),
+            ]),
+            channels: channels, routes: ["default": ["partners", "outbox"]]
+        )
+        templates = try TemplateLibrary(folder: Self.templatesFolder)
+        store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        self.workersRunning = workersRunning
+    }
+
+    let workersRunning: Bool
+
+    var services: APIServices {
+        let running = workersRunning
+        return APIServices(
+            configuration: configuration, store: store, intake: NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock),
+            clock: clock, workersRunning: { running }
+        )
+    }
+
+    var router: Router<APIRequestContext> { HeraldAPIServer.router(services: services, metrics: metrics) }
+
+    /// Runs `body` against the API listening on a real socket on 127.0.0.1.
+    func withClient<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "api") { _ in SwiftLogNoOpLogHandler() })
+        return try await app.test(.live) { client in try await body(client) }
+    }
+
+    /// A worker that delivers through a real webhook channel to whatever URL each recipient has.
+    func drain() async throws {
+        let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 4, timeout: .seconds(5)))
+        let outbox = OutboxChannel(name: "outbox", configuration: .init(folder: directory.file("outbox")))
+        let pipeline = DeliveryPipeline(
+            store: store, channels: ["partners": webhook, "outbox": outbox], settings: configuration.channels, templates: templates, clock: clock,
+            configuration: .init(retry: configuration.retry, circuit: configuration.circuit, jitter: 0)
+        )
+        let worker = DeliveryWorker(
+            store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "api-test"),
+            logger: Logger(label: "worker") { _ in SwiftLogNoOpLogHandler() }
+        )
+        _ = try await worker.drain()
+        try await webhook.shutdown()
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends JSON (or any text) with a bearer token.
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = APIHarness.ops, body: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    /// The body as a JSON object.
+    var json: [String: TemplateValue] {
+        (try? JSONDecoder().decode(TemplateValue.self, from: Data(buffer: body)))?.objectValue ?? [:]
+    }
+    /// A whole-number field of the JSON body.
+    func int(_ key: String) -> Int? {
+        guard case .number(let value)? = json[key] else { return nil }
+        return Int(value)
+    }
+
+    /// The first `errors[].pointer` of a problem.
+    var pointer: String? {
+        guard case .list(let errors)? = json["errors"], let first = errors.first?.objectValue, case .string(let pointer)? = first["pointer"] else { return nil }
+        return pointer
+    }
+}

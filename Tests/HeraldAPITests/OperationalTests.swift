@@ -1,0 +1,49 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import Yams
+
+@Suite("API: health, readiness, metrics and the OpenAPI document")
+struct OperationalTests {
+    @Test func readinessFollowsTheWorkers() async throws {
+        try await APIHarness(workersRunning: true).withClient { client in
+            let response7 = try await client.call(.get, "/readyz", token: nil)
+            #expect(response7.status == .ok)
+        }
+        try await APIHarness(workersRunning: false).withClient { client in
+            let response = try await client.call(.get, "/readyz", token: nil)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.json["detail"] == "the delivery workers are not running")
+        }
+    }
+
+    @Test func metricsShowMessagesByStateCircuitsAndRequests() async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            _ = try await client.call(.post, "/v1/messages", body: AuthAndErrorTests.send)
+            let text = try await client.call(.get, "/metrics", token: nil).text
+            #expect(text.contains(#"herald_messages{state="queued"} 1"#), "\(text)")
+            #expect(text.contains("herald_queue_depth 1"))
+            #expect(text.contains(#"herald_circuit_state{channel="partners"} 0"#))
+            #expect(text.contains(#"herald_http_requests_total{route="/v1/messages",method="POST",status="202"} 1"#), "\(text)")
+        }
+    }
+
+    @Test func everyRouteIsInTheOpenAPIDocument() async throws {
+        let harness = try APIHarness()
+        let served = try await harness.withClient { client in try await client.call(.get, "/openapi.yaml", token: nil).text }
+        let document = try #require(try Yams.load(yaml: served) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: Any])
+        let routes = harness.router.routes
+        #expect(routes.count >= 12)
+        for route in routes {
+            let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            let operations = paths["/" + path] as? [String: Any]
+            #expect(operations?[route.method.rawValue.lowercased()] != nil, "\(route.method) /\(path) is not in openapi.yaml")
+        }
+    }
+}
