@@ -7,7 +7,7 @@ import HeraldCore
 /// - `enqueue` writes a notice and all its messages in one transaction: whole or nothing.
 /// - `claim` hands out messages as leases with an owner and an expiry; an expired lease is claimable again.
 /// - every state change (`record`) is one transaction, applied only while the caller still holds the lease.
-public protocol MessageStore: RecipientDirectory, IdempotencyLedger {
+public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog, DigestLedger {
     /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
     /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
     /// become `superseded` in the same transaction.

@@ -54,4 +54,12 @@ final class FlakyStore: MessageStore {
     }
     func completeIdempotencyKey(_ key: String, response: StoredResponse) async throws { try await base.completeIdempotencyKey(key, response: response) }
     func releaseIdempotencyKey(_ key: String) async throws { try await base.releaseIdempotencyKey(key) }
+    func saveNewIncident(_ incident: Incident) async throws { try await base.saveNewIncident(incident) }
+    func changeIncident(id: String, _ change: @Sendable (inout Incident) throws -> Void) async throws -> Incident? {
+        try await base.changeIncident(id: id, change)
+    }
+    func incident(id: String) async throws -> Incident? { try await base.incident(id: id) }
+    func incidents(openOnly: Bool) async throws -> [Incident] { try await base.incidents(openOnly: openOnly) }
+    func claimDigestSlot(_ digest: String, slot: Date) async throws -> Bool { try await base.claimDigestSlot(digest, slot: slot) }
+    func lastDigestSlot(_ digest: String) async throws -> Date? { try await base.lastDigestSlot(digest) }
 }

@@ -61,7 +61,7 @@ paths:
           application/json:
             schema: { $ref: "#/components/schemas/BroadcastRequest" }
       responses:
-        "202": { description: Queued durably, whole, content: { application/json: { schema: { $ref: "#/components/schemas/BroadcastAccepted" } } } }
+        "202": { description: "Queued durably, whole", content: { application/json: { schema: { $ref: "#/components/schemas/BroadcastAccepted" } } } }
         "200": { description: Dry run report; nothing queued, content: { application/json: { schema: { $ref: "#/components/schemas/DryRun" } } } }
         "400": { $ref: "#/components/responses/Problem" }
         "413": { $ref: "#/components/responses/Problem" }
@@ -125,6 +125,62 @@ paths:
                 properties:
                   recipients: { type: array, items: { $ref: "#/components/schemas/Recipient" } }
                   next: { type: string }
+  /v1/incidents:
+    post:
+      summary: Open an incident, optionally notifying its audience (scope send)
+      operationId: openIncident
+      parameters: [{ $ref: "#/components/parameters/IdempotencyKey" }]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title, services]
+              properties:
+                title: { type: string }
+                services: { $ref: "#/components/schemas/ServiceStatuses" }
+                segment: { type: string, description: who notices go to (default every stored recipient) }
+                note: { type: string }
+                notify: { $ref: "#/components/schemas/Notify" }
+      responses:
+        "201": { description: Opened, content: { application/json: { schema: { $ref: "#/components/schemas/IncidentChange" } } } }
+        "422": { $ref: "#/components/responses/Problem" }
+    get:
+      summary: Incidents, newest first (scope read)
+      operationId: listIncidents
+      parameters:
+        - { name: state, in: query, schema: { type: string, enum: [open] } }
+      responses:
+        "200": { description: Incidents, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Incident" } } } } }
+  /v1/incidents/{id}:
+    get:
+      summary: One incident with its timeline (scope read)
+      operationId: getIncident
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "200": { description: The incident, content: { application/json: { schema: { $ref: "#/components/schemas/Incident" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+    patch:
+      summary: Change statuses, add a note, or resolve; optionally notify (scope send)
+      operationId: updateIncident
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                services: { $ref: "#/components/schemas/ServiceStatuses" }
+                note: { type: string }
+                resolve: { type: boolean }
+                notify: { $ref: "#/components/schemas/Notify" }
+      responses:
+        "200": { description: Changed, content: { application/json: { schema: { $ref: "#/components/schemas/IncidentChange" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "409": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
   /healthz:
     get:
       summary: The process is up
@@ -168,6 +224,46 @@ components:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
   schemas:
+    ServiceStatuses:
+      type: object
+      description: service name → status
+      additionalProperties: { type: string, enum: [outage, degraded, recovering, restored] }
+    Notify:
+      type: object
+      required: [template]
+      properties:
+        template: { type: string }
+        vars: { type: object, additionalProperties: true }
+        priority: { type: string, enum: [low, normal, high, critical] }
+    IncidentChange:
+      type: object
+      required: [incident]
+      properties:
+        incident: { $ref: "#/components/schemas/Incident" }
+        broadcast_id: { type: string }
+    Incident:
+      type: object
+      required: [id, title, state, services, updates, opened_at]
+      properties:
+        id: { type: string }
+        title: { type: string }
+        state: { type: string, enum: [open, resolved] }
+        segment: { type: string }
+        services:
+          type: array
+          items: { type: object, required: [name, status], properties: { name: { type: string }, status: { type: string } } }
+        updates:
+          type: array
+          items:
+            type: object
+            required: [at, changes]
+            properties:
+              at: { type: string, format: date-time }
+              note: { type: string }
+              broadcast_id: { type: string }
+              changes: { type: array, items: { type: object, properties: { name: { type: string }, status: { type: string } } } }
+        opened_at: { type: string, format: date-time }
+        resolved_at: { type: string, format: date-time }
     Problem:
       type: object
       required: [type, title, status, detail]

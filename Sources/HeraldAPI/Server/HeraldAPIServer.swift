@@ -17,6 +17,7 @@ public enum HeraldAPIServer {
         MessageRoutes(services: services).register(on: router)
         BroadcastRoutes(services: services).register(on: router)
         DirectoryRoutes(services: services).register(on: router)
+        IncidentRoutes(services: services).register(on: router)
         return router
     }
 

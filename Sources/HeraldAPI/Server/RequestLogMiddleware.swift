@@ -15,11 +15,11 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        // The caller's X-Request-Id when it sends a sane one, else a fresh id; logged and echoed back.
+        // The caller's X-Request-Id when it sends a sane one, else Hummingbird's; logged and echoed back.
         let requestID = request.headers[Self.requestIDField].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
-            ?? RequestID().description
+            ?? context.logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
         var context = context
-        context.logger[metadataKey: "request_id"] = .string(requestID)
+        context.logger[metadataKey: "hb.request.id"] = .string(requestID)
         var response: Response
         do {
             response = try await next(request, context)

@@ -3,7 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldDispatch
 
-/// `herald broadcast TEMPLATE --audience FILE.csv|.jsonl [--dry-run] [--wait]`
+/// `herald broadcast TEMPLATE --audience FILE.csv|.jsonl | --segment NAME | --all [--dry-run] [--wait]`
 struct BroadcastCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broadcast",
@@ -13,7 +13,15 @@ struct BroadcastCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Template name, e.g. outage-apology.") var template: String
     @Option(help: ArgumentHelp("Audience file: CSV (id,name,locale,email,phone,webhook,segments) or JSON Lines.", valueName: "FILE"))
-    var audience: String
+    var audience: String?
+    @Option(help: ArgumentHelp("Every stored recipient of this segment (see `herald audience import`).", valueName: "NAME"))
+    var segment: String?
+    @Flag(help: "Every stored recipient.") var all = false
+
+    func validate() throws {
+        let given = [audience != nil, segment != nil, all].filter { $0 }.count
+        guard given == 1 else { throw ValidationError("give exactly one of --audience FILE, --segment NAME or --all") }
+    }
     @OptionGroup var notice: NoticeOptions
     @Flag(name: .customLong("dry-run"), help: "Render every message and report counts; queue nothing.") var dryRun = false
     @Flag(help: "Deliver in this process and exit 0 only if every message was delivered.") var wait = false
@@ -24,12 +32,17 @@ struct BroadcastCommand: AsyncParsableCommand {
         let store = try runtime.openStore()
         let intake = runtime.makeIntake(store: store)
         if dryRun {
-            let report = try intake.dryRun(request, audienceFile: audience)
+            let report = try audience.map { try intake.dryRun(request, audienceFile: $0) } ?? intake.dryRun(request, segment: segment)
             try await store.close()
             print(DryRunPrinter.format(report), terminator: "")
             return
         }
-        let receipt = try await intake.broadcast(request, audienceFile: audience)
+        let receipt: NoticeIntake.Receipt
+        if let audience {
+            receipt = try await intake.broadcast(request, audienceFile: audience)
+        } else {
+            receipt = try await intake.broadcast(request, segment: segment)
+        }
         try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
     }
 }

@@ -37,10 +37,10 @@ extension TemplateLibrary {
                 notice.text = Self.trimmedBody(body)
                 if let subject = part.subject {
                     let line = try Self.render(subject, root: root, tracker: tracker, template: name, part: part)
-                    notice.subject = line.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+                    notice.subject = line.split(whereSeparator: \.isNewline).joined(separator: " ").trimmedOfWhitespace
                 }
             case .emailHTML: notice.html = Self.trimmedBody(body)
-            case .sms: notice.sms = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            case .sms: notice.sms = body.trimmedOfWhitespace
             case .webhook: notice.webhook = try Self.decodeWebhookObject(body, template: name, locale: resolved)
             }
         }
@@ -61,7 +61,7 @@ extension TemplateLibrary {
 
     /// Drops the blank lines left after front matter and ends the body with exactly one newline.
     private static func trimmedBody(_ body: String) -> String {
-        body.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        body.trimmedOfWhitespace + "\n"
     }
 
     private static func decodeWebhookObject(_ body: String, template: String, locale: String) throws(TemplateError) -> [String: TemplateValue] {
@@ -75,5 +75,17 @@ extension TemplateLibrary {
         } catch {
             throw .invalidWebhookJSON(template: template, locale: locale, reason: "\(error)")
         }
+    }
+}
+
+extension String {
+    /// Without leading and trailing white space and line breaks. Foundation's `trimmingCharacters(in:)`
+    /// bridges through `NSString` and was an eighth of the CPU of delivering an e-mail.
+    var trimmedOfWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
     }
 }

@@ -124,6 +124,11 @@ public struct NoticeIntake: Sendable {
         return report
     }
 
+    /// Checks a request as a broadcast would (template, variables, route, lifetime) without queueing it.
+    public func validate(_ request: NoticeRequest) throws(IntakeError) {
+        _ = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
+    }
+
     private func prepare(_ request: NoticeRequest, kind: Notice.Kind, prefix: String, now: Date) throws(IntakeError) -> (Notice, RecipientGate) {
         let route: [String]
         do { route = try configuration.resolveRoute(request.route) } catch { throw .route(error) }
@@ -134,7 +139,7 @@ public struct NoticeIntake: Sendable {
             request: request, route: route, planner: planner, templates: templates, now: now, refusesOverlongSMS: kind == .single
         )
         let notice = Notice(
-            id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.vars, locale: request.locale,
+            id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.storedVars, locale: request.locale,
             route: route, priority: request.priority, collapseKey: request.collapseKey, expiresAt: now + lifetime.timeInterval,
             incidentID: request.incidentID, createdAt: now
         )

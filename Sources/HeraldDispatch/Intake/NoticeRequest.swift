@@ -14,10 +14,12 @@ public struct NoticeRequest: Sendable {
     /// Overrides `retry.expire_after`.
     public var expiresIn: Duration?
     public var incidentID: String?
+    /// What templates see as `{{incident.*}}` (set by `IncidentDesk`, never by callers: the name is reserved).
+    public var incident: TemplateValue?
 
     public init(
         template: String, vars: [String: TemplateValue] = [:], locale: String? = nil, route: [String]? = nil, priority: Priority = .normal,
-        collapseKey: String? = nil, expiresIn: Duration? = nil, incidentID: String? = nil
+        collapseKey: String? = nil, expiresIn: Duration? = nil, incidentID: String? = nil, incident: TemplateValue? = nil
     ) {
         self.template = template
         self.vars = vars
@@ -27,5 +29,14 @@ public struct NoticeRequest: Sendable {
         self.collapseKey = collapseKey
         self.expiresIn = expiresIn
         self.incidentID = incidentID
+        self.incident = incident
+    }
+
+    /// The variables stored with the notice: the caller's, plus `incident` when there is one.
+    var storedVars: [String: TemplateValue] {
+        guard let incident else { return vars }
+        var stored = vars
+        stored["incident"] = incident
+        return stored
     }
 }

@@ -86,6 +86,6 @@ final class RecipientGate {
     }
 
     func context(for recipient: Recipient) -> RenderContext {
-        RenderContext(vars: request.vars, recipient: recipient, noticeID: "preview", now: now)
+        RenderContext(vars: request.vars, recipient: recipient, noticeID: "preview", incident: request.incident, now: now)
     }
 }

@@ -106,6 +106,22 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v4-incidents") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE incidents (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        document TEXT NOT NULL
+                    );
+                    CREATE TABLE digest_slots (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        slot INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// Opens, updates and resolves incidents, and queues their notices.
+///
+/// A notice for an incident goes to the incident's segment (or every stored recipient) with
+/// `{{incident.*}}` in its variables, and carries the collapse key `incident:<id>`: a newer update
+/// supersedes every older one a recipient has not been sent yet.
+public struct IncidentDesk: Sendable {
+    let store: any MessageStore
+    let intake: NoticeIntake
+    let clock: any WallClock
+
+    public init(store: any MessageStore, intake: NoticeIntake, clock: any WallClock) {
+        self.store = store
+        self.intake = intake
+        self.clock = clock
+    }
+
+    /// What to queue along with a change.
+    public struct Notify: Sendable {
+        public var template: String
+        public var vars: [String: TemplateValue]
+        public var priority: Priority
+
+        public init(template: String, vars: [String: TemplateValue] = [:], priority: Priority = .high) {
+            self.template = template
+            self.vars = vars
+            self.priority = priority
+        }
+    }
+
+    /// An incident and the broadcast queued with the change, if any.
+    public struct Outcome: Sendable {
+        public var incident: Incident
+        public var broadcast: NoticeIntake.Receipt?
+    }
+
+    public func open(title: String, services: [Incident.Service], segment: String?, note: String?, notify: Notify?) async throws -> Outcome {
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw IntakeError.invalidField("title", reason: "must not be empty") }
+        guard !services.isEmpty else { throw IntakeError.invalidField("services", reason: "name at least one affected service") }
+        let now = clock.now()
+        let incident = Incident(id: Identifier.make(prefix: "inc", at: now), title: title, services: services, segment: segment, note: note, openedAt: now)
+        // Check the notice can be queued before anything is saved.
+        if let notify { try intake.validate(request(notify, incident: incident, changes: services)) }
+        try await store.saveNewIncident(incident)
+        return try await queue(notify, for: incident, changes: services)
+    }
+
+    /// Applies status changes and a note; resolving marks every service restored.
+    public func update(id: String, services: [Incident.Service], note: String?, resolve: Bool, notify: Notify?) async throws -> Outcome {
+        guard let current = try await store.incident(id: id) else { throw IncidentError.notFound(id) }
+        guard current.state == .open else { throw IncidentError.alreadyResolved(id) }
+        let now = clock.now()
+        var preview = current
+        if resolve { preview.resolve(note: note, at: now) } else { preview.apply(services, note: note, at: now) }
+        let changes = preview.updates.last?.changes ?? []
+        if let notify { try intake.validate(request(notify, incident: preview, changes: changes)) }
+        guard
+            let changed = try await store.changeIncident(id: id, { incident in
+                if resolve { incident.resolve(note: note, at: now) } else { incident.apply(services, note: note, at: now) }
+            })
+        else { throw IncidentError.notFound(id) }
+        return try await queue(notify, for: changed, changes: changes)
+    }
+
+    private func queue(_ notify: Notify?, for incident: Incident, changes: [Incident.Service]) async throws -> Outcome {
+        guard let notify else { return Outcome(incident: incident, broadcast: nil) }
+        let receipt = try await intake.broadcast(request(notify, incident: incident, changes: changes), segment: incident.segment)
+        let saved = try await store.changeIncident(id: incident.id) { incident in
+            if !incident.updates.isEmpty { incident.updates[incident.updates.count - 1].broadcastID = receipt.id }
+        }
+        return Outcome(incident: saved ?? incident, broadcast: receipt)
+    }
+
+    /// The notice: the caller's variables, `incident`, and — when one service changed — `service` and
+    /// `status` for it, plus `note`, so per-service templates such as `status-update` work as they are.
+    func request(_ notify: Notify, incident: Incident, changes: [Incident.Service]) -> NoticeRequest {
+        var vars = notify.vars
+        if changes.count == 1, let change = changes.first {
+            vars["service"] = vars["service"] ?? .string(change.name)
+            vars["status"] = vars["status"] ?? .string(change.status.rawValue)
+        }
+        if let note = incident.updates.last?.note { vars["note"] = vars["note"] ?? .string(note) }
+        return NoticeRequest(
+            template: notify.template, vars: vars, priority: notify.priority, collapseKey: "incident:\(incident.id)", incidentID: incident.id,
+            incident: incident.templateValue
+        )
+    }
+}
+
+/// An incident operation that cannot be done.
+public enum IncidentError: Error, Sendable, Hashable, CustomStringConvertible {
+    case notFound(String)
+    case alreadyResolved(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "no incident with id '\(id)'"
+        case .alreadyResolved(let id): "incident '\(id)' is resolved; open a new one"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import HeraldCore
+
+extension SQLiteMessageStore {
+    public func saveNewIncident(_ incident: Incident) async throws {
+        let document = try Self.encodeIncident(incident)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO incidents (id, state, opened_at, document) VALUES (?, ?, ?, ?)",
+                arguments: [incident.id, incident.state.rawValue, incident.openedAt.millis, document]
+            )
+        }
+    }
+
+    public func changeIncident(id: String, _ change: @Sendable (inout Incident) throws -> Void) async throws -> Incident? {
+        try await pool.write { db in
+            guard let document = try String.fetchOne(db, sql: "SELECT document FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
+            var incident = try Self.decodeIncident(document)
+            try change(&incident)
+            try db.execute(
+                sql: "UPDATE incidents SET state = ?, document = ? WHERE id = ?",
+                arguments: [incident.state.rawValue, try Self.encodeIncident(incident), id]
+            )
+            return incident
+        }
+    }
+
+    public func incident(id: String) async throws -> Incident? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM incidents WHERE id = ?", arguments: [id]).map(Self.decodeIncident)
+        }
+    }
+
+    public func incidents(openOnly: Bool) async throws -> [Incident] {
+        try await pool.read { db in
+            let sql = "SELECT document FROM incidents" + (openOnly ? " WHERE state = 'open'" : "") + " ORDER BY opened_at DESC, id DESC"
+            return try String.fetchAll(db, sql: sql).map(Self.decodeIncident)
+        }
+    }
+
+    static func encodeIncident(_ incident: Incident) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return String(decoding: try encoder.encode(incident), as: UTF8.self)
+    }
+
+    static func decodeIncident(_ document: String) throws -> Incident {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(Incident.self, from: Data(document.utf8))
+    }
+}
