@@ -132,8 +132,8 @@ struct TemplateTests {
     @Test func shippedTemplatesRenderInEveryLocaleWithTheirExamples() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let library = try TemplateLibrary(folder: root.appendingPathComponent("Templates").path)
-        #expect(library.names.contains("outage-apology"))
-        #expect(library.names.contains("status-update"))
+        #expect(Set(library.names) == ["outage-apology", "status-update", "resolved", "compensation", "status-digest"])
+        let withHTML: Set = ["outage-apology", "resolved", "compensation"]
         for template in library.templates.values {
             #expect(template.locales.contains("en") && template.locales.contains("ko"), "\(template.name) lacks en or ko")
             for locale in template.locales {
@@ -141,6 +141,8 @@ struct TemplateTests {
                 #expect(rendered.subject?.isEmpty == false)
                 #expect(rendered.sms?.isEmpty == false)
                 #expect(rendered.webhook?.isEmpty == false)
+                #expect((rendered.html != nil) == withHTML.contains(template.name), "\(template.name).\(locale) HTML part")
+                #expect(SMSSegments(rendered.sms ?? "").segments <= 2, "\(template.name).\(locale) sms fits 2 segments with the example")
             }
         }
     }

@@ -98,7 +98,7 @@ public struct Incident: Sendable, Hashable, Codable {
         .object([
             "id": .string(id), "title": .string(title), "state": .string(state.rawValue),
             "services": .list(services.map { .object(["name": .string($0.name), "status": .string($0.status.rawValue)]) }),
-            "note": latestNote.map(TemplateValue.string) ?? .null,
+            "note": .string(latestNote ?? ""),
             "updated_at": .string((updates.last?.at ?? openedAt).formatted(.iso8601)),
         ])
     }

@@ -1,0 +1,70 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Testing
+
+/// `herald audience`, `broadcast --segment` and `herald incident`, as an operator types them.
+@Suite("herald command line: audience and incidents", .serialized)
+struct IncidentCommandTests {
+    let workspace: TemporaryDirectory
+    let herald: HeraldProcess
+
+    init() throws {
+        workspace = try HeraldProcess.workspace()
+        herald = HeraldProcess(workingDirectory: workspace.path)
+    }
+
+    @Test func anAudienceImportIsAllOrNothingAndFeedsSegmentBroadcasts() async throws {
+        let bad = workspace.write("bad.csv", "id,name,locale,email,phone,webhook,segments\nu1,Kim,ko,kim@example.kr,,,customers\nu2,Lee,en,lee@@example,,,customers\n")
+        let refused = try await herald.run(["audience", "import", bad])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("bad.csv:3: field 'email'"), "\(refused.stderr)")
+        #expect(try await herald.run(["audience", "list"]).stdout.isEmpty, "nothing was imported")
+
+        let imported = try await herald.run(["audience", "import", "Config/sample-audience.csv", "--segment", "customers"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("imported "))
+        let broadcast = try await herald.run([
+            "broadcast", "outage-apology", "--segment", "customers", "--route", "outbox", "--wait", "--var", "service=Messenger", "--var", "started_at=15:30",
+        ])
+        #expect(broadcast.status == 0, "\(broadcast.stderr)")
+        let empty = try await herald.run(["broadcast", "outage-apology", "--segment", "nobody", "--var", "service=M", "--var", "started_at=1"])
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("segment 'nobody' has no recipients"), "\(empty.stderr)")
+    }
+
+    @Test func anIncidentGoesFromOpenToResolvedWithNotices() async throws {
+        _ = try await herald.run(["audience", "import", "Config/sample-audience.csv", "--segment", "customers"])
+        let opened = try await herald.run([
+            "incident", "open", "Data-center fire", "--service", "Messenger=outage", "--segment", "customers",
+            "--note", "Power lost at 15:30", "--notify", "status-update",
+        ])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let id = opened.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.hasPrefix("inc_"))
+        #expect(opened.stderr.contains("queued broadcast bc_"))
+
+        let badStatus = try await herald.run(["incident", "update", id, "--service", "Messenger=fine"])
+        #expect(badStatus.status != 0)
+        #expect(badStatus.stderr.contains("unknown status 'fine'"), "\(badStatus.stderr)")
+
+        // status-update speaks of one service: with two changed at once it needs --var service=… --var status=….
+        let ambiguous = try await herald.run([
+            "incident", "update", id, "--service", "Messenger=recovering", "--service", "Mail=degraded", "--notify", "status-update",
+        ])
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("template 'status-update': required variable 'service' was not given"), "\(ambiguous.stderr)")
+        let updated = try await herald.run(["incident", "update", id, "--service", "Messenger=restored", "--service", "Mail=degraded", "--note", "Chats are back"])
+        #expect(updated.status == 0, "\(updated.stderr)")
+        let resolved = try await herald.run(["incident", "resolve", id, "--note", "All restored"])
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+
+        let list = try await herald.run(["incident", "list", "--json"])
+        let incident = try JSONDecoder().decode(TemplateValue.self, from: Data(list.stdout.utf8)).objectValue
+        #expect(incident?["state"] == "resolved")
+        #expect(incident?["title"] == "Data-center fire")
+        guard case .list(let updates)? = incident?["updates"] else { Issue.record("no timeline: \(list.stdout)"); return }
+        #expect(updates.count == 3)
+        #expect(try await herald.run(["incident", "list", "--open"]).stdout.isEmpty)
+    }
+}
