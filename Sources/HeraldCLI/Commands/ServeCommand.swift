@@ -7,10 +7,10 @@ import Hummingbird
 import Logging
 import Metrics
 
-/// `herald serve` — the HTTP API and the delivery workers in one process, one `ServiceGroup`.
+/// `herald serve` — the HTTP API, the delivery workers and the digest scheduler in one process, one `ServiceGroup`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the HTTP API and the delivery workers until SIGTERM or SIGINT."
+        commandName: "serve", abstract: "Run the HTTP API, the delivery workers and the digest scheduler until SIGTERM or SIGINT."
     )
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Listen here instead of http.listen; port 0 picks a free port.", valueName: "HOST:PORT")) var listen: String?
@@ -27,8 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             if runtime.configuration.http.tokens.isEmpty {
                 logger.warning("http.tokens is empty: every /v1 request will be refused with 401")
             }
+            let intake = runtime.makeIntake(store: store)
             let services = APIServices(
-                configuration: runtime.configuration, store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock,
+                configuration: runtime.configuration, store: store, intake: intake, clock: runtime.clock,
                 workersRunning: { !worker.isStopping }
             )
             let host = String(address[..<colon])
@@ -36,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
                 // Scripts and tests read this line to find a port chosen with :0.
                 FileHandle.standardOutput.write(Data("listening on http://\(host):\(bound)\n".utf8))
             }
-            return [app]
+            let digests = DigestScheduler(digests: runtime.configuration.digests, store: store, intake: intake, clock: runtime.clock, logger: logger)
+            return [app, digests]
         }
     }
 }

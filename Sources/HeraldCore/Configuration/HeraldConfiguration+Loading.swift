@@ -163,9 +163,7 @@ enum ConfigurationReader {
                 case "name": name = try value.nonEmptyString()
                 case "schedule":
                     schedule = try value.nonEmptyString()
-                    guard schedule.split(separator: " ").filter({ !$0.hasPrefix("TZ=") }).count == 5 else {
-                        throw value.error("expected a 5-field cron schedule such as \"0 * * * *\"")
-                    }
+                    do { _ = try CronSchedule(schedule) } catch { throw value.error("\(error) (expected a 5-field cron schedule such as \"0 * * * *\")") }
                 case "template": template = try value.nonEmptyString()
                 case "segment": segment = try value.nonEmptyString()
                 case "timezone": timezone = try value.nonEmptyString()
@@ -173,6 +171,7 @@ enum ConfigurationReader {
                 }
             }
             guard !name.isEmpty, !schedule.isEmpty, !template.isEmpty else { throw item.error("a digest needs name, schedule and template") }
+            do { _ = try CronSchedule(schedule, timeZone: timezone) } catch { throw item.error("timezone: \(error.reason)") }
             digests.append(DigestSettings(name: name, schedule: schedule, template: template, segment: segment, condition: condition, timezone: timezone))
         }
         return digests

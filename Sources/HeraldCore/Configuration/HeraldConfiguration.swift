@@ -172,4 +172,7 @@ public struct DigestSettings: Sendable, Hashable {
         self.condition = condition
         self.timezone = timezone
     }
+
+    /// The parsed schedule (validated when the configuration was loaded).
+    public var cron: CronSchedule? { try? CronSchedule(schedule, timeZone: timezone) }
 }
