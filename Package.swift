@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "HeraldCLI",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldChannels", "HeraldDispatch", "HeraldAPI",
+                "HeraldCore", "HeraldStore", "HeraldChannels", "HeraldDispatch", "HeraldAPI", "HeraldSinks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,14 +109,24 @@ let package = Package(
         ),
         .executableTarget(name: "herald", dependencies: ["HeraldCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
 
-        // Real in-process peers (HTTP sinks on 127.0.0.1) shared by the test targets.
+        // Receivers on 127.0.0.1 that record what they get and answer as scripted: an HTTP sink and an
+        // SMTP server. `herald demo` runs them; the tests use them to inject faults.
         .target(
-            name: "HeraldTestSupport",
+            name: "HeraldSinks",
             dependencies: [
-                "HeraldCore", "HeraldStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test-only helpers shared by the test targets: a manual clock, real third-party servers, temp folders.
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSinks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

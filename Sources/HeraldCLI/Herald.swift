@@ -11,7 +11,7 @@ public struct Herald: AsyncParsableCommand {
         abstract: "Render outage and status notices from templates and deliver them, durably, through every channel that still works.",
         subcommands: [
             SendCommand.self, BroadcastCommand.self, StatusCommand.self, MessagesCommand.self, RetryCommand.self, CancelCommand.self,
-            IncidentCommand.self, DigestCommand.self, TemplatesCommand.self, AudienceCommand.self, WorkCommand.self, ServeCommand.self,
+            IncidentCommand.self, DigestCommand.self, TemplatesCommand.self, DemoCommand.self, AudienceCommand.self, WorkCommand.self, ServeCommand.self,
         ]
     )
 

@@ -68,3 +68,20 @@ struct IncidentCommandTests {
         #expect(try await herald.run(["incident", "list", "--open"]).stdout.isEmpty)
     }
 }
+
+/// `herald demo`: the outage day against its own receivers; it checks them and exits 0 only if every notice arrived.
+@Suite("herald demo")
+struct DemoCommandTests {
+    @Test func theOutageDayDeliversEveryNotice() async throws {
+        let workspace = try HeraldProcess.workspace()
+        let run = try await HeraldProcess(workingDirectory: workspace.path).run(["demo"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        for check in [
+            "✓ 4 notices × 8 recipients by messenger or SMS, each once: 32", "✓ compensation e-mails at the mail server: 8 of 8",
+            "✓ stale updates superseded, never sent: 8", "✓ failed: 0", "every notice arrived.",
+        ] {
+            #expect(run.stdout.contains(check), "missing: \(check)\n\(run.stdout)")
+        }
+        #expect(!run.stdout.contains("✗"))
+    }
+}

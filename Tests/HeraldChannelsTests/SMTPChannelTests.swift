@@ -33,8 +33,8 @@ struct SMTPChannelTests {
     }
 
     /// Delivers once to a fault server scripted with `script`, returning the classified failure, if any.
-    func failure(_ delivery: Delivery, script: @escaping @Sendable (FaultSMTPServer.Event) -> FaultSMTPServer.Reply?) async throws -> DeliveryError? {
-        let server = try await FaultSMTPServer.start(script: script)
+    func failure(_ delivery: Delivery, script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?) async throws -> DeliveryError? {
+        let server = try await ScriptedSMTPServer.start(script: script)
         let channel = try channel(port: server.port, timeout: .milliseconds(300))
         defer { Task { await server.stop() } }
         do {
@@ -82,7 +82,7 @@ struct SMTPChannelTests {
     }
 
     @Test func anAddressWithALineBreakIsRefusedPermanentlyAndNothingIsSent() async throws {
-        let server = try await FaultSMTPServer.start()
+        let server = try await ScriptedSMTPServer.start()
         let channel = try channel(port: server.port)
         await #expect(throws: DeliveryError.self) { try await channel.deliver(delivery(email: "a@example.com\r\nRCPT TO:<x@evil.example>")) }
         try await channel.shutdown()

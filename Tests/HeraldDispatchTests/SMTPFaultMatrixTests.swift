@@ -11,7 +11,7 @@ import Testing
 @Suite("Fault matrix (SMTP, real sockets)")
 struct SMTPFaultMatrixTests {
     /// Route [email, sms].
-    func harness(smtp server: FaultSMTPServer, gateway: HTTPSink) throws -> (DispatchHarness, SMTPChannel, SMSChannel) {
+    func harness(smtp server: ScriptedSMTPServer, gateway: HTTPSink) throws -> (DispatchHarness, SMTPChannel, SMSChannel) {
         let email = try SMTPChannel(
             name: "email",
             configuration: .init(server: SMTPSettings(host: "127.0.0.1", port: server.port, security: .none, from: "Status <status@example.com>"))
@@ -26,7 +26,7 @@ struct SMTPFaultMatrixTests {
     }
 
     @Test func fourFiftyOneThenTwoFiftyIsRetriedOnTheSameChannel() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .message(_, index: 0) = event { return .reply("451 4.3.0 try again later") }
             return nil
         }
@@ -52,7 +52,7 @@ struct SMTPFaultMatrixTests {
     }
 
     @Test func fiveFiftyFallsBackToSMS() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .command(let line, _) = event, line.hasPrefix("RCPT") { return .reply("550 5.1.1 no such mailbox") }
             return nil
         }

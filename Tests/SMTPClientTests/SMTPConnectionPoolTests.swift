@@ -11,7 +11,7 @@ struct SMTPConnectionPoolTests {
         .init(sender: "status@example.com", recipient: "user\(n)@example.kr", payload: "Subject: \(n)\r\n\r\nbody \(n)\r\n.\r\n")
     }
 
-    func pool(_ server: FaultSMTPServer, connections: Int = 2, timeout: Duration? = nil) -> SMTPConnectionPool {
+    func pool(_ server: ScriptedSMTPServer, connections: Int = 2, timeout: Duration? = nil) -> SMTPConnectionPool {
         SMTPConnectionPool(
             configuration: .init(
                 host: "127.0.0.1", port: server.port,
@@ -22,7 +22,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func messagesInTurnReuseOneSession() async throws {
-        let server = try await FaultSMTPServer.start()
+        let server = try await ScriptedSMTPServer.start()
         let pool = pool(server)
         for n in 0..<5 { _ = try await pool.send(envelope(n)) }
         await pool.shutdown()
@@ -32,7 +32,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func concurrentMessagesNeverOpenMoreThanTheLimit() async throws {
-        let server = try await FaultSMTPServer.start()
+        let server = try await ScriptedSMTPServer.start()
         let pool = pool(server, connections: 3)
         try await withThrowingTaskGroup(of: SMTPReply.self) { group in
             for n in 0..<40 { group.addTask { try await pool.send(self.envelope(n)) } }
@@ -46,7 +46,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func aRefusedRecipientLeavesTheSessionUsable() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .command(let line, _) = event, line.contains("user0@") { return .reply("550 5.1.1 no such user") }
             return nil
         }
@@ -60,7 +60,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func aFourTwentyOneClosesTheSessionAndTheNextMessageOpensANewOne() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .message(_, index: 0) = event { return .reply("421 4.3.0 shutting down") }
             return nil
         }
@@ -80,7 +80,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func aSessionTheServerDroppedWhileIdleIsReplacedWithoutFailingTheMessage() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             // The first session is dropped at its second MAIL FROM, as a server ending an idle session would.
             if case .command(let line, session: 0) = event, line.contains("user1@") { return .drop }
             return nil
@@ -96,7 +96,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func aServerThatNeverAnswersTimesOut() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .message = event { return .hang }
             return nil
         }
@@ -107,7 +107,7 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func aFourFiftyOneIsTransientAndTheRetrySucceeds() async throws {
-        let server = try await FaultSMTPServer.start { event in
+        let server = try await ScriptedSMTPServer.start { event in
             if case .message(_, index: 0) = event { return .reply("451 4.7.1 greylisted, try again later") }
             return nil
         }

@@ -38,7 +38,8 @@ public final class HTTPSink: Sendable {
     public var received: [Request] { requests.all }
 
     /// Starts the server; `reply` is called with each request and the number of requests before it.
-    public static func start(reply: @escaping @Sendable (Request, Int) -> Reply = { _, _ in .status(204) }) async throws -> HTTPSink {
+    /// - Parameter port: `0` picks a free port.
+    public static func start(port: Int = 0, reply: @escaping @Sendable (Request, Int) -> Reply = { _, _ in .status(204) }) async throws -> HTTPSink {
         let requests = RequestLog()
         let router = Router()
         router.post("**") { request, context -> Response in
@@ -63,16 +64,23 @@ public final class HTTPSink: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
             },
             logger: Logger(label: "sink") { _ in SwiftLogNoOpLogHandler() }
         )
-        let task = Task { try await app.run() }
+        let task = Task {
+            // If the server cannot start (the port is taken), the wait below ends instead of hanging.
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
         var iterator = portStream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+        guard let port = await iterator.next() else {
+            _ = await task.result
+            throw SinkDidNotStart(port: port)
+        }
         return HTTPSink(port: port, requests: requests, task: task)
     }
 
@@ -93,6 +101,12 @@ public final class HTTPSink: Sendable {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// The server could not listen (the port is taken).
+    public struct SinkDidNotStart: Error, CustomStringConvertible {
+        public var port: Int
+        public var description: String { "cannot listen on 127.0.0.1:\(port)" }
     }
 
     /// The sink did not see what a test waited for in time.

@@ -6,7 +6,7 @@ import Synchronization
 /// will not produce on demand: 421 at the greeting, 451 then 250, 550, no reply, a dropped connection.
 ///
 /// By default it behaves: it offers PIPELINING, accepts every message with 250 and records it.
-public final class FaultSMTPServer: Sendable {
+public final class ScriptedSMTPServer: Sendable {
     /// What happened, passed to the script.
     public enum Event: Sendable, Hashable {
         /// A client connected (`session` counts from 0).
@@ -47,7 +47,7 @@ public final class FaultSMTPServer: Sendable {
     public var sessions: Int { state.withLock { $0.sessions } }
 
     /// Starts the server; `script` returns `nil` for the default reply.
-    public static func start(script: @escaping @Sendable (Event) -> Reply? = { _ in nil }) async throws -> FaultSMTPServer {
+    public static func start(script: @escaping @Sendable (Event) -> Reply? = { _ in nil }) async throws -> ScriptedSMTPServer {
         let state = ServerState()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -61,7 +61,7 @@ public final class FaultSMTPServer: Sendable {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return FaultSMTPServer(port: channel.localAddress?.port ?? 0, channel: channel, state: state)
+        return ScriptedSMTPServer(port: channel.localAddress?.port ?? 0, channel: channel, state: state)
     }
 
     private init(port: Int, channel: any Channel, state: ServerState) {
@@ -79,8 +79,8 @@ public final class FaultSMTPServer: Sendable {
 final class ServerState: Sendable {
     struct Values {
         var sessions = 0
-        var received: [FaultSMTPServer.Received] = []
-        var accepted: [FaultSMTPServer.Received] = []
+        var received: [ScriptedSMTPServer.Received] = []
+        var accepted: [ScriptedSMTPServer.Received] = []
     }
 
     private let values = Mutex(Values())
@@ -96,7 +96,7 @@ private final class SessionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let session: Int
-    let script: @Sendable (FaultSMTPServer.Event) -> FaultSMTPServer.Reply?
+    let script: @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?
     let state: ServerState
     private var pending = ""
     private var sender = ""
@@ -104,7 +104,7 @@ private final class SessionHandler: ChannelInboundHandler {
     private var recipientAccepted = false
     private var data: [String]?
 
-    init(session: Int, script: @escaping @Sendable (FaultSMTPServer.Event) -> FaultSMTPServer.Reply?, state: ServerState) {
+    init(session: Int, script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?, state: ServerState) {
         self.session = session
         self.script = script
         self.state = state
@@ -155,7 +155,7 @@ private final class SessionHandler: ChannelInboundHandler {
 
     private func bodyLine(_ line: String, context: ChannelHandlerContext) {
         guard line != "." else {
-            let message = FaultSMTPServer.Received(
+            let message = ScriptedSMTPServer.Received(
                 sender: sender, recipient: recipient, data: (data ?? []).map { $0 + "\r\n" }.joined()
             )
             data = nil
@@ -172,7 +172,7 @@ private final class SessionHandler: ChannelInboundHandler {
         data?.append(line.hasPrefix(".") ? String(line.dropFirst()) : line)
     }
 
-    private func respond(_ reply: FaultSMTPServer.Reply, context: ChannelHandlerContext) {
+    private func respond(_ reply: ScriptedSMTPServer.Reply, context: ChannelHandlerContext) {
         switch reply {
         case .reply(let text):
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text + "\r\n")), promise: nil)
