@@ -55,7 +55,8 @@ public final class DeliveryWorker: Service {
     public func run() async throws {
         logger.info("delivery worker started", metadata: ["owner": "\(configuration.owner)"])
         await withGracefulShutdownHandler {
-            while !stopping.load(ordering: .relaxed) {
+            // Task cancellation (the service group ending without a graceful shutdown) stops the loop too.
+            while !stopping.load(ordering: .relaxed), !Task.isCancelled {
                 let processed: Int
                 do {
                     processed = try await drain()

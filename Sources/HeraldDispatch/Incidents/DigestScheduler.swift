@@ -40,7 +40,11 @@ public final class DigestScheduler: Service {
     }
 
     public func run() async throws {
-        guard !digests.isEmpty else { return }
+        guard !digests.isEmpty else {
+            // Nothing to schedule; returning early would end the whole service group.
+            try? await gracefulShutdown()
+            return
+        }
         logger.info("digest scheduler started", metadata: ["digests": "\(digests.map(\.name).joined(separator: ", "))"])
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
