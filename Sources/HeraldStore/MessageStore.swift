@@ -14,6 +14,10 @@ public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog
     /// - Returns: how many messages were queued.
     func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int
 
+    /// Queues a notice with one message (a single send). Concurrent calls may share one transaction
+    /// (group commit), each still all or nothing; when this returns, the message is durable.
+    func enqueue(_ notice: Notice, message: NewMessage) async throws
+
     /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
     /// newest first within a priority. Leases that expired before `now` are claimable again.
     func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage]

@@ -28,6 +28,7 @@ final class FlakyStore: MessageStore {
     func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
         try await base.enqueue(notice, messages: messages)
     }
+    func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
     func record(_ results: [DeliveryResult], owner: String, now: Date) async throws { try await base.record(results, owner: owner, now: now) }
     func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
     func notice(id: String) async throws -> Notice? { try await base.notice(id: id) }

@@ -162,6 +162,32 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func concurrentSingleSendsCommitTogetherAndAFailingOneFailsAlone(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try backend.makeStore(in: directory)
+        try await store.enqueue(notice("first"), message: NewMessage(id: "taken", recipient: Recipient(id: "u0")))
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 1...40 {
+                group.addTask {
+                    // Send 20 reuses a message id that exists: only it may fail.
+                    let message = NewMessage(id: index == 20 ? "taken" : "single-\(index)", recipient: Recipient(id: "u\(index)"))
+                    do {
+                        try await store.enqueue(self.notice("nt-\(index)"), message: message)
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [20])
+        #expect(try await store.counts(noticeID: nil).total == 40)
+        #expect(try await store.notice(id: "nt-20") == nil, "the failed send left no notice behind")
+        #expect(try await store.message(id: "single-39")?.message.state == .queued)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func acceptedMessagesSurviveReopening(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try backend.makeStore(in: directory)

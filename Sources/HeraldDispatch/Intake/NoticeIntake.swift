@@ -39,8 +39,8 @@ public struct NoticeIntake: Sendable {
         let (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
         try gate.check(recipient, file: nil, line: 0)
         let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
-        let total = try await store.enqueue(notice, messages: ArrayMessageSource([message]))
-        return Receipt(id: message.id, noticeID: notice.id, total: total)
+        try await store.enqueue(notice, message: message)
+        return Receipt(id: message.id, noticeID: notice.id, total: 1)
     }
 
     /// Queues one message per recipient of an audience file (CSV or JSON Lines), streaming it.

@@ -8,30 +8,52 @@ extension SQLiteMessageStore {
 
     public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
         let source = Transfer<any MessageSource>(value: messages)
-        return try await pool.write { db in
-            try Self.insert(notice, into: db)
-            let insert = try MessageInsertStatement(db: db, notice: notice)
-            let supersede = try db.cachedStatement(
-                sql: """
-                    UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || ?, updated_at = ?,
-                        lease_owner = NULL, lease_expires_at = NULL
-                    WHERE recipient_id = ? AND collapse_key = ? AND state IN ('queued', 'retrying', 'sending') AND id != ?
-                    """
-            )
-            let created = notice.createdAt.millis
-            var total = 0
-            while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
-                for message in batch {
-                    try insert.insert(message)
-                    if let key = notice.collapseKey {
-                        try supersede.execute(arguments: [message.id, created, message.recipient.id, key, message.id])
+        return try await pool.write { db in try Self.write(notice, messages: source.value, into: db) }
+    }
+
+    public func enqueue(_ notice: Notice, message: NewMessage) async throws {
+        try await singles.submit((notice, message))
+    }
+
+    /// One transaction for every single send waiting: each in its own savepoint, so one that fails
+    /// (a duplicate id) fails alone.
+    static func writeSingles(_ sends: [(Notice, NewMessage)], pool: DatabasePool) async throws -> [Result<Void, any Error>] {
+        try await pool.write { db in
+            sends.map { notice, message in
+                Result {
+                    try db.inSavepoint {
+                        _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db)
+                        return .commit
                     }
                 }
-                total += batch.count
             }
-            try db.execute(sql: "UPDATE notices SET total = ? WHERE id = ?", arguments: [total, notice.id])
-            return total
         }
+    }
+
+    /// Writes the notice and its messages, superseding older ones with the same collapse key.
+    private static func write(_ notice: Notice, messages source: any MessageSource, into db: Database) throws -> Int {
+        try Self.insert(notice, into: db)
+        let insert = try MessageInsertStatement(db: db, notice: notice)
+        let supersede = try db.cachedStatement(
+            sql: """
+                UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || ?, updated_at = ?,
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE recipient_id = ? AND collapse_key = ? AND state IN ('queued', 'retrying', 'sending') AND id != ?
+                """
+        )
+        let created = notice.createdAt.millis
+        var total = 0
+        while let batch = try source.nextBatch(limit: Self.enqueueBatchSize) {
+            for message in batch {
+                try insert.insert(message)
+                if let key = notice.collapseKey {
+                    try supersede.execute(arguments: [message.id, created, message.recipient.id, key, message.id])
+                }
+            }
+            total += batch.count
+        }
+        try db.execute(sql: "UPDATE notices SET total = ? WHERE id = ?", arguments: [total, notice.id])
+        return total
     }
 
     private static func insert(_ notice: Notice, into db: Database) throws {

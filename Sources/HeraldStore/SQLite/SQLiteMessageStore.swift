@@ -14,6 +14,8 @@ public final class SQLiteMessageStore: MessageStore {
     let pool: DatabasePool
     /// The database file, for connections of their own (recipient streams).
     let path: String
+    /// Single sends waiting to be committed together.
+    let singles: GroupCommit<(Notice, NewMessage)>
 
     /// Opens (creating when missing) and migrates the database file.
     public init(path: String) throws {
@@ -27,7 +29,9 @@ public final class SQLiteMessageStore: MessageStore {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         self.path = path
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.pool = pool
+        singles = GroupCommit { sends in try await Self.writeSingles(sends, pool: pool) }
         try SQLiteSchema.migrator.migrate(pool)
     }
 
