@@ -87,12 +87,15 @@ public struct ChannelSummary: Sendable, Hashable, Codable {
     /// Messages whose last attempt was on this channel, by final outcome.
     public var delivered: Int
     public var failed: Int
+    /// Messages not final whose last attempt was on this channel (waiting to retry, or in flight).
+    public var queued: Int
 
-    public init(name: String, circuit: CircuitBreaker.State, delivered: Int, failed: Int) {
+    public init(name: String, circuit: CircuitBreaker.State, delivered: Int, failed: Int, queued: Int = 0) {
         self.name = name
         self.circuit = circuit
         self.delivered = delivered
         self.failed = failed
+        self.queued = queued
     }
 }
 

@@ -15,16 +15,9 @@ public struct StatusReport: Encodable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         try counts.encode(to: encoder)
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encodeIfPresent(id, forKey: Key(stringValue: "id"))
-        try container.encodeIfPresent(channels, forKey: Key(stringValue: "channels"))
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+        var container = encoder.container(keyedBy: NamedCodingKey.self)
+        try container.encodeIfPresent(id, forKey: NamedCodingKey("id"))
+        try container.encodeIfPresent(channels, forKey: NamedCodingKey("channels"))
     }
 }
 

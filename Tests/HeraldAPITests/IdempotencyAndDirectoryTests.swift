@@ -1,4 +1,5 @@
 import Foundation
+import HeraldAPI
 import HeraldCore
 import HeraldTestSupport
 import Hummingbird
@@ -78,9 +79,12 @@ struct IdempotencyAndDirectoryTests {
 
     @Test func aLargeUploadStreamsThroughInOneTransaction() async throws {
         let harness = try APIHarness()
-        let count = 20_000
+        // Over the 1 MiB JSON limit (about 1.6 MB), in few enough rows to stay quick in a debug build.
+        let count = 6_000
+        let name = String(repeating: "n", count: 200)
         var body = ""
-        for index in 0..<count { body += #"{"id":"bulk\#(index)","email":"bulk\#(index)@example.kr","segments":["bulk"]}"# + "\n" }
+        for index in 0..<count { body += #"{"id":"bulk\#(index)","name":"\#(name)","email":"bulk\#(index)@example.kr","segments":["bulk"]}"# + "\n" }
+        #expect(body.utf8.count > APILimits.maximumBody)
         let upload = body
         try await harness.withClient { client in
             let response = try await client.call(.put, "/v1/recipients", body: upload, headers: [.contentType: "application/x-ndjson"])

@@ -213,8 +213,8 @@ struct StoreConformanceTests {
     func circuitStatesAndPerChannelCountsAreVisible(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
-        _ = try await store.claim(owner: "w", limit: 3, now: Self.start, lease: .seconds(60))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 4)))
+        _ = try await store.claim(owner: "w", limit: 4, now: Self.start, lease: .seconds(60))
         let delivered = Attempt(at: Self.start, channel: "partners", outcome: .delivered)
         try await store.record(
             [
@@ -223,6 +223,10 @@ struct StoreConformanceTests {
                 DeliveryResult(
                     messageID: "m-2", attempts: [Attempt(at: Self.start, channel: "outbox", outcome: .permanent, error: "x")],
                     transition: .failed(error: "x")
+                ),
+                DeliveryResult(
+                    messageID: "m-3", attempts: [Attempt(at: Self.start, channel: "sms", outcome: .transient, error: "y")],
+                    transition: .retry(at: Self.start + 5, routeIndex: 0, failures: 1, channelSince: Self.start, error: "y")
                 ),
             ],
             owner: "w", now: Self.start
@@ -235,7 +239,7 @@ struct StoreConformanceTests {
             summaries == [
                 ChannelSummary(name: "outbox", circuit: .closed, delivered: 0, failed: 1),
                 ChannelSummary(name: "partners", circuit: .closed, delivered: 2, failed: 0),
-                ChannelSummary(name: "sms", circuit: .open, delivered: 0, failed: 0),
+                ChannelSummary(name: "sms", circuit: .open, delivered: 0, failed: 0, queued: 1),
             ]
         )
         try await store.close()

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 
 /// A real SMTP server nobody here wrote: Python's aiosmtpd (installed by scripts/test), storing every
 /// message it accepts in a maildir, on a free port on 127.0.0.1. It can require STARTTLS, speak TLS
@@ -19,49 +17,26 @@ public final class AiosmtpdServer: @unchecked Sendable {
     public static let username = "herald"
     public static let password = "s3cret-påss"
 
-    public let port: Int
+    public var port: Int { server.port }
     public let maildir: String
-    private let process = Process()
+    private let server: ServerProcess
 
     /// - Parameters:
     ///   - certificate: the server certificate for `startTLS` and `implicitTLS`.
     ///   - requireAuth: refuse mail until the client authenticates as `username`/`password`.
     public init(security: Security = .none, certificate: SelfSignedCertificate? = nil, requireAuth: Bool = false) async throws {
-        port = try await Self.freePort()
+        let port = try await ServerProcess.freePort()
         maildir = NSTemporaryDirectory() + "aiosmtpd-" + UUID().uuidString
         let script = maildir + ".py"
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", script, String(port), maildir, security.rawValue, requireAuth ? "auth" : "open",
-            certificate?.certificatePath ?? "", certificate?.keyPath ?? "",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try await waitUntilListening()
-    }
-
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
-
-    static func canConnect(port: Int) async throws -> Bool {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
-        try? await channel.close()
-        return true
-    }
-
-    /// The server takes a moment to start listening: try to connect until it does (bounded).
-    private func waitUntilListening() async throws {
-        for _ in 0..<200 {
-            if (try? await Self.canConnect(port: port)) == true { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw SMTPTestError.serverDidNotStart(port)
+        server = try await ServerProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "python3", script, String(port), maildir, security.rawValue, requireAuth ? "auth" : "open",
+                certificate?.certificatePath ?? "", certificate?.keyPath ?? "",
+            ],
+            port: port
+        )
     }
 
     /// The raw messages stored so far.
@@ -71,13 +46,9 @@ public final class AiosmtpdServer: @unchecked Sendable {
         return names.compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
     }
 
-    /// Kills the server (aiosmtpd ignores SIGTERM in this mode) and waits for it to exit.
+    /// Kills the server and removes what it stored.
     public func stop() async {
-        let exited = AsyncStream<Void> { continuation in
-            process.terminationHandler = { _ in continuation.finish() }
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for await _ in exited {}
+        await server.stop()
         try? FileManager.default.removeItem(atPath: maildir)
         try? FileManager.default.removeItem(atPath: maildir + ".py")
     }

@@ -5,30 +5,19 @@ import Foundation
 public final class PostfixSMTPSink: @unchecked Sendable {
     public static let executable = "/usr/sbin/smtp-sink"
 
-    public let port: Int
+    public var port: Int { server.port }
     public let dumpFolder: String
-    private let process = Process()
+    private let server: ServerProcess
 
     public init() async throws {
-        port = try await AiosmtpdServer.freePort()
+        let port = try await ServerProcess.freePort()
         dumpFolder = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dumpFolder, withIntermediateDirectories: true)
         chmod(dumpFolder, 0o777)
-        process.executableURL = URL(fileURLWithPath: Self.executable)
         // -u: smtp-sink drops root privileges to this user; -d: one file per message.
-        process.arguments = ["-u", "nobody", "-d", dumpFolder + "/%M.", "127.0.0.1:\(port)", "64"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try await waitUntilListening()
-    }
-
-    private func waitUntilListening() async throws {
-        for _ in 0..<200 {
-            if (try? await AiosmtpdServer.canConnect(port: port)) == true { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw SMTPTestError.serverDidNotStart(port)
+        server = try await ServerProcess(
+            executable: Self.executable, arguments: ["-u", "nobody", "-d", dumpFolder + "/%M.", "127.0.0.1:\(port)", "64"], port: port
+        )
     }
 
     /// Every message dumped so far, with smtp-sink's `X-…-Args` envelope headers first.
@@ -38,11 +27,7 @@ public final class PostfixSMTPSink: @unchecked Sendable {
     }
 
     public func stop() async {
-        let exited = AsyncStream<Void> { continuation in
-            process.terminationHandler = { _ in continuation.finish() }
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for await _ in exited {}
+        await server.stop()
         try? FileManager.default.removeItem(atPath: dumpFolder)
     }
 }

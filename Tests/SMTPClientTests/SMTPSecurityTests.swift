@@ -25,10 +25,16 @@ struct SMTPSecurityTests {
         sender: "status@example.com", recipient: "haneul@example.kr", payload: "Subject: secured\r\n\r\nover TLS\r\n.\r\n"
     )
 
-    @Test func startTLSThenAuthDeliversWhenTheCertificateIsTrusted() async throws {
+    @Test(arguments: [
+        (AiosmtpdServer.Security.startTLS, SMTPConnectionStateMachine.Configuration.Security.startTLS),
+        (AiosmtpdServer.Security.implicitTLS, SMTPConnectionStateMachine.Configuration.Security.implicitTLS),
+    ])
+    func tlsThenAuthDeliversWhenTheCertificateIsTrusted(
+        server security: AiosmtpdServer.Security, client mode: SMTPConnectionStateMachine.Configuration.Security
+    ) async throws {
         let certificate = try await SelfSignedCertificate.make(in: folder.path)
-        let server = try await AiosmtpdServer(security: .startTLS, certificate: certificate, requireAuth: true)
-        let connection = try await SMTPConnection.connect(host: "localhost", port: server.port, configuration: configuration(.startTLS, trusting: certificate))
+        let server = try await AiosmtpdServer(security: security, certificate: certificate, requireAuth: true)
+        let connection = try await SMTPConnection.connect(host: "localhost", port: server.port, configuration: configuration(mode, trusting: certificate))
         let reply = try await connection.send(envelope)
         await connection.close()
         let stored = server.messages
@@ -36,18 +42,6 @@ struct SMTPSecurityTests {
         #expect(reply.code == 250)
         #expect(stored.count == 1)
         #expect(stored.first?.contains("over TLS") == true)
-    }
-
-    @Test func implicitTLSDelivers() async throws {
-        let certificate = try await SelfSignedCertificate.make(in: folder.path)
-        let server = try await AiosmtpdServer(security: .implicitTLS, certificate: certificate, requireAuth: true)
-        let connection = try await SMTPConnection.connect(host: "localhost", port: server.port, configuration: configuration(.implicitTLS, trusting: certificate))
-        let reply = try await connection.send(envelope)
-        await connection.close()
-        let stored = server.messages
-        await server.stop()
-        #expect(reply.code == 250)
-        #expect(stored.count == 1)
     }
 
     @Test func anUntrustedCertificateIsRefusedAndNothingIsSent() async throws {

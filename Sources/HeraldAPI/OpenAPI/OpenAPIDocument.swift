@@ -380,12 +380,13 @@ components:
               error: { type: string }
     Channel:
       type: object
-      required: [name, kind, circuit, delivered, failed]
+      required: [name, kind, circuit, delivered, failed, queued]
       properties:
         name: { type: string }
         kind: { type: string, enum: [smtp, webhook, sms, outbox] }
         circuit: { type: string, enum: [closed, open, half_open] }
         delivered: { type: integer }
         failed: { type: integer }
+        queued: { type: integer, description: not final and last tried on this channel (retrying or in flight) }
 """#
 }

@@ -20,13 +20,17 @@ struct DirectoryRoutes {
         var circuit: String
         var delivered: Int
         var failed: Int
+        var queued: Int
     }
 
     func channels(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.read)
         let summaries = try await services.store.channelReport(for: services.configuration)
         let rows = zip(services.configuration.channels, summaries).map { settings, summary in
-            ChannelRow(name: settings.name, kind: settings.kind.rawValue, circuit: summary.circuit.rawValue, delivered: summary.delivered, failed: summary.failed)
+            ChannelRow(
+                name: settings.name, kind: settings.kind.rawValue, circuit: summary.circuit.rawValue, delivered: summary.delivered,
+                failed: summary.failed, queued: summary.queued
+            )
         }
         return try JSONBody.response(.ok, rows)
     }

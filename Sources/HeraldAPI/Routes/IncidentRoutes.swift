@@ -45,17 +45,10 @@ struct IncidentRoutes {
         var list: [Incident.Service]
 
         init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: AnyKey.self)
+            let container = try decoder.container(keyedBy: NamedCodingKey.self)
             list = try container.allKeys.map { key in
                 Incident.Service(name: key.stringValue, status: try container.decode(Incident.ServiceStatus.self, forKey: key))
             }
-        }
-
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
         }
     }
 

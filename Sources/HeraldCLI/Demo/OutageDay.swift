@@ -32,12 +32,24 @@ struct OutageDay {
     func run() async throws -> Bool {
         let store = try runtime.openStore()
         let channels = try runtime.makeChannels()
+        do {
+            let report = try await play(store: store, channels: channels)
+            for channel in channels.values { try? await channel.shutdown() }
+            try await store.close()
+            return verify(report)
+        } catch {
+            for channel in channels.values { try? await channel.shutdown() }
+            try? await store.close()
+            throw error
+        }
+    }
+
+    private func play(store: any MessageStore, channels: [String: any HeraldCore.Channel]) async throws -> DemoReport {
         let quiet = Logger(label: "herald.demo") { _ in SwiftLogNoOpLogHandler() }
         let worker = runtime.makeWorker(store: store, channels: channels, logger: quiet)
         let intake = runtime.makeIntake(store: store)
         let desk = IncidentDesk(store: store, intake: intake, clock: runtime.clock)
         let step = Step(store: store, worker: worker, started: started)
-        defer { Task { for channel in channels.values { try? await channel.shutdown() } } }
 
         let imported = try await RecipientImport(store: store).importFile(audienceFile)
         step.say("\(imported) recipients imported (Korean and English; phone and e-mail each)")
@@ -94,10 +106,9 @@ struct OutageDay {
         try await step.deliver("compensation")
 
         let report = try await DemoReport.make(store: store, configuration: runtime.configuration)
-        try await store.close()
         print("")
         print(report.table)
-        return verify(report)
+        return report
     }
 
     static let circuitCooldown: Duration = .seconds(1)

@@ -28,13 +28,18 @@ extension SQLiteMessageStore {
                 db,
                 sql: """
                     SELECT channel, state, count(*) AS n FROM messages
-                    WHERE channel IS NOT NULL AND state IN ('delivered', 'failed') GROUP BY channel, state
+                    WHERE channel IS NOT NULL AND state IN ('delivered', 'failed', 'queued', 'retrying', 'sending') GROUP BY channel, state
                     """
             )
             for row in counts {
                 let name: String = row["channel"]
                 var summary = summaries[name] ?? ChannelSummary(name: name, circuit: .closed, delivered: 0, failed: 0)
-                if (row["state"] as String) == "delivered" { summary.delivered = row["n"] } else { summary.failed = row["n"] }
+                let n: Int = row["n"]
+                switch row["state"] as String {
+                case "delivered": summary.delivered += n
+                case "failed": summary.failed += n
+                default: summary.queued += n
+                }
                 summaries[name] = summary
             }
             return summaries.values.sorted { $0.name < $1.name }
