@@ -1,4 +1,5 @@
 import Foundation
+import HeraldSinks
 
 /// A real SMTP server nobody here wrote: Python's aiosmtpd (installed by scripts/test), storing every
 /// message it accepts in a maildir, on a free port on 127.0.0.1. It can require STARTTLS, speak TLS
@@ -25,7 +26,7 @@ public final class AiosmtpdServer: @unchecked Sendable {
     ///   - certificate: the server certificate for `startTLS` and `implicitTLS`.
     ///   - requireAuth: refuse mail until the client authenticates as `username`/`password`.
     public init(security: Security = .none, certificate: SelfSignedCertificate? = nil, requireAuth: Bool = false) async throws {
-        let port = try await ServerProcess.freePort()
+        let port = try await HTTPSink.closedPort()
         maildir = NSTemporaryDirectory() + "aiosmtpd-" + UUID().uuidString
         let script = maildir + ".py"
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldSinks
 
 /// Postfix's `smtp-sink` (Debian's postfix package, installed by scripts/test) on a free port on
 /// 127.0.0.1: a fast, PIPELINING SMTP server that accepts everything and dumps each message to a file.
@@ -10,7 +11,7 @@ public final class PostfixSMTPSink: @unchecked Sendable {
     private let server: ServerProcess
 
     public init() async throws {
-        let port = try await ServerProcess.freePort()
+        let port = try await HTTPSink.closedPort()
         dumpFolder = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dumpFolder, withIntermediateDirectories: true)
         chmod(dumpFolder, 0o777)

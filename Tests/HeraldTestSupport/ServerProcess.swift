@@ -24,14 +24,6 @@ final class ServerProcess: @unchecked Sendable {
         throw SMTPTestError.serverDidNotStart(port)
     }
 
-    /// A free port on 127.0.0.1 (bound, then closed).
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
-
     static func canConnect(port: Int) async throws -> Bool {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
         try? await channel.close()

@@ -34,8 +34,7 @@ struct BroadcastRoutes {
 
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
-        let body = try await request.jsonBody()
-        return try await Idempotency(store: services.store, clock: services.clock).run(request, context: context, body: body) {
+        return try await services.idempotentPost(request, context: context) { body in
             let broadcast = try JSONBody.decode(BroadcastBody.self, from: body)
             let notice = try broadcast.notice.request()
             let audience = try Audience(broadcast.audience)

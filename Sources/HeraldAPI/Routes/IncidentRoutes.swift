@@ -59,8 +59,7 @@ struct IncidentRoutes {
 
     func open(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
-        let body = try await request.jsonBody()
-        return try await Idempotency(store: services.store, clock: services.clock).run(request, context: context, body: body) {
+        return try await services.idempotentPost(request, context: context) { body in
             let open = try JSONBody.decode(OpenBody.self, from: body)
             let outcome = try await perform(pointerBase: "/notify") {
                 try await desk.open(title: open.title, services: open.services.list, segment: open.segment, note: open.note, notify: open.notify?.notify)

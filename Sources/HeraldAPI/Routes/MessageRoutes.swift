@@ -21,8 +21,7 @@ struct MessageRoutes {
 
     func send(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
-        let body = try await request.jsonBody()
-        return try await Idempotency(store: services.store, clock: services.clock).run(request, context: context, body: body) {
+        return try await services.idempotentPost(request, context: context) { body in
             let send = try JSONBody.decode(SendBody.self, from: body)
             let notice = try send.notice.request()
             let recipient = try send.recipient()

@@ -11,10 +11,14 @@ import Prometheus
 /// state, per-channel counts and circuits, queue depth) are read from the store at scrape time, so they
 /// are right for every worker sharing the store, not just this process.
 public final class HeraldMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
-    public var factory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: registry) }
+    public let registry: PrometheusCollectorRegistry
+    /// Records into `registry`; `herald serve` bootstraps `MetricsSystem` with it.
+    public let factory: PrometheusMetricsFactory
 
-    public init() {}
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        factory = PrometheusMetricsFactory(registry: registry)
+    }
 
     /// Refreshes the state gauges from the store and renders the registry in the Prometheus text format.
     func scrape(store: any MessageStore, configuration: HeraldConfiguration) async throws -> String {

@@ -55,6 +55,16 @@ struct Idempotency {
     }
 }
 
+extension APIServices {
+    /// A POST with a JSON body (at most 1 MiB), answered once per `Idempotency-Key`.
+    func idempotentPost(
+        _ request: Request, context: APIRequestContext, handle: ([UInt8]) async throws -> Response
+    ) async throws -> Response {
+        let body = try await request.jsonBody()
+        return try await Idempotency(store: store, clock: clock).run(request, context: context, body: body) { try await handle(body) }
+    }
+}
+
 extension ResponseBody {
     /// Every byte the body writes (our JSON responses are small and already in memory).
     func collected() async throws -> [UInt8] {

@@ -158,6 +158,8 @@ public struct DigestSettings: Sendable, Hashable {
     public var segment: String?
     public var condition: Condition
     public var timezone: String?
+    /// The schedule, parsed once; `nil` when it does not parse (configuration loading refuses that).
+    public let cron: CronSchedule?
 
     public enum Condition: String, Sendable, CaseIterable {
         case incidentOpen = "incident-open"
@@ -171,8 +173,6 @@ public struct DigestSettings: Sendable, Hashable {
         self.segment = segment
         self.condition = condition
         self.timezone = timezone
+        self.cron = try? CronSchedule(schedule, timeZone: timezone)
     }
-
-    /// The parsed schedule (validated when the configuration was loaded).
-    public var cron: CronSchedule? { try? CronSchedule(schedule, timeZone: timezone) }
 }

@@ -53,15 +53,15 @@ public struct IncidentDesk: Sendable {
         guard let current = try await store.incident(id: id) else { throw IncidentError.notFound(id) }
         guard current.state == .open else { throw IncidentError.alreadyResolved(id) }
         let now = clock.now()
+        let change: @Sendable (inout Incident) -> Void = { incident in
+            if resolve { incident.resolve(note: note, at: now) } else { incident.apply(services, note: note, at: now) }
+        }
+        // The notice is checked against the changed incident before the change is saved.
         var preview = current
-        if resolve { preview.resolve(note: note, at: now) } else { preview.apply(services, note: note, at: now) }
+        change(&preview)
         let changes = preview.updates.last?.changes ?? []
         if let notify { try intake.validate(request(notify, incident: preview, changes: changes)) }
-        guard
-            let changed = try await store.changeIncident(id: id, { incident in
-                if resolve { incident.resolve(note: note, at: now) } else { incident.apply(services, note: note, at: now) }
-            })
-        else { throw IncidentError.notFound(id) }
+        guard let changed = try await store.changeIncident(id: id, change) else { throw IncidentError.notFound(id) }
         return try await queue(notify, for: changed, changes: changes)
     }
 
