@@ -143,7 +143,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict
+        ),
         .testTarget(
             name: "HeraldChannelsTests",
             dependencies: [

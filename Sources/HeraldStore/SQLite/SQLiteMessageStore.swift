@@ -22,7 +22,6 @@ public final class SQLiteMessageStore: MessageStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // 32 MiB of page cache per connection keeps a large broadcast's index pages in memory while it is written.
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
@@ -30,6 +29,9 @@ public final class SQLiteMessageStore: MessageStore {
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         self.path = path
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase`
+        // has run: NORMAL survives a crash of the process but can lose the last commits to a power cut.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.pool = pool
         singles = GroupCommit { sends in try await Self.writeSingles(sends, pool: pool) }
         try SQLiteSchema.migrator.migrate(pool)
