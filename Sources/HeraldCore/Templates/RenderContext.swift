@@ -25,18 +25,21 @@ public struct RenderContext: Sendable {
     /// The top-level object templates render against.
     var members: [String: TemplateValue] {
         var members = vars
-        members["recipient"] = .object([
-            "id": .string(recipient.id),
-            "name": .string(recipient.name),
-            "locale": .string(recipient.locale ?? ""),
-            "email": .string(recipient.contacts.email ?? ""),
-            "phone": .string(recipient.contacts.phone ?? ""),
-            "webhook": .string(recipient.contacts.webhook ?? ""),
-        ])
+        var fields: [String: TemplateValue] = [:]
+        for (name, value) in Self.recipientFields(of: recipient) { fields[name] = .string(value) }
+        members["recipient"] = .object(fields)
         members["broadcast"] = .object(["id": .string(noticeID ?? "")])
         members["now"] = .string(Self.timestamp(now))
         if let incident { members["incident"] = incident }
         return members
+    }
+
+    /// What templates see as `{{recipient.*}}`: every field, empty when the recipient has no value.
+    public static func recipientFields(of recipient: Recipient) -> [(name: String, value: String)] {
+        [
+            ("id", recipient.id), ("name", recipient.name), ("locale", recipient.locale ?? ""), ("email", recipient.contacts.email ?? ""),
+            ("phone", recipient.contacts.phone ?? ""), ("webhook", recipient.contacts.webhook ?? ""),
+        ]
     }
 
     /// `2026-11-26T00:43:24Z` (UTC, whole seconds). Formatted by hand: it runs for every message.

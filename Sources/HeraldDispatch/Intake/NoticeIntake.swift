@@ -16,6 +16,7 @@ public struct NoticeIntake: Sendable {
     let store: any MessageStore
     let clock: any WallClock
     let planner: RoutePlanner
+    let renderChecks = RenderCheckMemo()
 
     public init(configuration: HeraldConfiguration, templates: TemplateLibrary, store: any MessageStore, clock: any WallClock) {
         self.configuration = configuration
@@ -136,7 +137,8 @@ public struct NoticeIntake: Sendable {
         let lifetime = request.expiresIn ?? configuration.retry.expireAfter
         guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
         let gate = try RecipientGate(
-            request: request, route: route, planner: planner, templates: templates, now: now, refusesOverlongSMS: kind == .single
+            request: request, route: route, planner: planner, templates: templates, memo: renderChecks, now: now,
+            refusesOverlongSMS: kind == .single
         )
         let notice = Notice(
             id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.storedVars, locale: request.locale,

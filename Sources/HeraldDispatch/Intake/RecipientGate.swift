@@ -3,8 +3,9 @@ import HeraldCore
 
 /// Checks each recipient of a notice before anything is queued: some channel of the route can reach
 /// them, and the template renders strictly for their locale. A render is checked once per resolved
-/// locale — the caller's variables are the same for every recipient, and every recipient field is
-/// always present — so a million recipients cost a handful of renders.
+/// locale and `RecipientShape` — the caller's variables are the same for every recipient, and only
+/// which recipient fields are empty can change a strict render's outcome — so a million recipients
+/// cost a handful of renders, and single sends repeating a call cost none (`RenderCheckMemo`).
 final class RecipientGate {
     let request: NoticeRequest
     let route: [String]
@@ -16,13 +17,23 @@ final class RecipientGate {
     let smsChannels: [(name: String, settings: SMSSettings)]
     /// Refuse a render over an SMS channel's `max_segments` (single sends); broadcasts report it in `--dry-run`.
     let refusesOverlongSMS: Bool
-    private var checkedLocales: Set<String> = []
+    /// Renders that passed, across requests.
+    let memo: RenderCheckMemo
+    /// Renders this gate has seen pass: a broadcast's recipients need not hash the variables again.
+    private var checked: Set<CheckedRender> = []
     private var resolvedLocales: [String: String] = [:]
 
+    private struct CheckedRender: Hashable {
+        var locale: String
+        var shape: RecipientShape
+    }
+
     init(
-        request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, now: Date, refusesOverlongSMS: Bool
+        request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, memo: RenderCheckMemo, now: Date,
+        refusesOverlongSMS: Bool
     ) throws(IntakeError) {
         self.request = request
+        self.memo = memo
         self.refusesOverlongSMS = refusesOverlongSMS
         self.smsChannels = route.compactMap { name in
             guard case .sms(let settings)? = planner.channels[name]?.transport else { return nil }
@@ -64,15 +75,31 @@ final class RecipientGate {
             }
         }
         let locale = locale(for: recipient)
-        guard refusesOverlongSMS || !checkedLocales.contains(locale) else { return }
-        let rendered: RenderedNotice
+        let checks = CheckedRender(locale: locale, shape: RecipientShape(recipient))
+        let measuresSMS = refusesOverlongSMS && recipient.contacts.phone != nil && !smsChannels.isEmpty
+        var rendered: RenderedNotice?
+        if !checked.contains(checks) {
+            let key = RenderCheckMemo.Key(
+                template: request.template, locale: locale, vars: request.vars, incident: request.incident, shape: checks.shape
+            )
+            if !memo.contains(key) {
+                rendered = try render(recipient, locale: locale, parts: nil, file: file, line: line)
+                memo.insert(key)
+            }
+            checked.insert(checks)
+        }
+        guard measuresSMS else { return }
+        // The text's length depends on what the fields say, so it is measured for every recipient.
+        if rendered == nil { rendered = try render(recipient, locale: locale, parts: [.sms], file: file, line: line) }
+        if let rendered, let overlong = overlongSMS(rendered) { throw overlong }
+    }
+
+    private func render(_ recipient: Recipient, locale: String, parts: Set<PartKind>?, file: String?, line: Int) throws(IntakeError) -> RenderedNotice {
         do {
-            rendered = try templates.render(request.template, locale: locale, context: context(for: recipient))
+            return try templates.render(request.template, locale: locale, context: context(for: recipient), parts: parts)
         } catch {
             throw .renderFailed(file: file, line: line, error)
         }
-        checkedLocales.insert(locale)
-        if refusesOverlongSMS, recipient.contacts.phone != nil, let overlong = overlongSMS(rendered) { throw overlong }
     }
 
     /// The first SMS channel of the route whose `max_segments` the rendered text exceeds, as an error.
