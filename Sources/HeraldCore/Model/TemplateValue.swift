@@ -29,14 +29,15 @@ public enum TemplateValue: Sendable, Hashable {
 extension TemplateValue: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+        // Strings first: they are most values, and every failed attempt costs a thrown error.
+        if let string = try? container.decode(String.self) {
+            self = .string(string)
+        } else if container.decodeNil() {
             self = .null
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
         } else if let number = try? container.decode(Double.self) {
             self = .number(number)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
         } else if let list = try? container.decode([TemplateValue].self) {
             self = .list(list)
         } else {

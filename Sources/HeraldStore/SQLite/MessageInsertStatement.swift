@@ -12,7 +12,7 @@ struct MessageInsertStatement {
     private let handle: SQLiteStatement
 
     init(db: Database, notice: Notice) throws {
-        statement = try db.makeStatement(
+        statement = try db.cachedStatement(
             sql: """
                 INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
                     notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)

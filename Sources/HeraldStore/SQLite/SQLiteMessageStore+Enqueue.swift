@@ -15,18 +15,26 @@ extension SQLiteMessageStore {
         try await singles.submit((notice, message))
     }
 
-    /// One transaction for every single send waiting: each in its own savepoint, so one that fails
-    /// (a duplicate id) fails alone.
+    /// One transaction for every single send waiting. When it fails (a duplicate id), each send is
+    /// written again in a transaction of its own, so the one that fails fails alone.
     static func writeSingles(_ sends: [(Notice, NewMessage)], pool: DatabasePool) async throws -> [Result<Void, any Error>] {
-        try await pool.write { db in
-            sends.map { notice, message in
-                Result {
-                    try db.inSavepoint {
-                        _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db)
-                        return .commit
-                    }
+        do {
+            try await pool.write { db in
+                for (notice, message) in sends { _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db) }
+            }
+            return sends.map { _ in .success(()) }
+        } catch {
+            guard sends.count > 1 else { return [.failure(error)] }
+            var results: [Result<Void, any Error>] = []
+            for (notice, message) in sends {
+                do {
+                    try await pool.write { db in _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db) }
+                    results.append(.success(()))
+                } catch {
+                    results.append(.failure(error))
                 }
             }
+            return results
         }
     }
 
@@ -52,20 +60,19 @@ extension SQLiteMessageStore {
             }
             total += batch.count
         }
-        try db.execute(sql: "UPDATE notices SET total = ? WHERE id = ?", arguments: [total, notice.id])
+        try db.cachedStatement(sql: "UPDATE notices SET total = ? WHERE id = ?").execute(arguments: [total, notice.id])
         return total
     }
 
     private static func insert(_ notice: Notice, into db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let vars = String(decoding: try encoder.encode(notice.vars), as: UTF8.self)
-        let route = String(decoding: try encoder.encode(notice.route), as: UTF8.self)
-        try db.execute(
+        let vars = TemplateValue.object(notice.vars).jsonText
+        let route = TemplateValue.list(notice.route.map(TemplateValue.string)).jsonText
+        try db.cachedStatement(
             sql: """
                 INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 notice.id, notice.kind.rawValue, notice.template, vars, notice.locale, route, notice.priority.rank,
                 notice.collapseKey, notice.expiresAt.millis, notice.incidentID, notice.createdAt.millis,
