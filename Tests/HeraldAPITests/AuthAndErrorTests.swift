@@ -22,6 +22,20 @@ struct AuthAndErrorTests {
         }
     }
 
+    @Test func theSchemeIsCaseInsensitiveAndBlanksAroundTheTokenDoNotCount() async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            for header in ["bearer \(APIHarness.ops)", "BEARER  \(APIHarness.ops)\t", "Bearer \(APIHarness.ops) "] {
+                let response = try await client.call(.get, "/v1/channels", token: nil, headers: [.authorization: header])
+                #expect(response.status == .ok, "\(header)")
+            }
+            for header in ["Bearer", "Bearer   ", "Basic \(APIHarness.ops)", "Bearer\(APIHarness.ops)", "Bearer \(APIHarness.ops) x"] {
+                let response = try await client.call(.get, "/v1/channels", token: nil, headers: [.authorization: header])
+                #expect(response.status == .unauthorized, "\(header)")
+            }
+        }
+    }
+
     @Test func aTokenWithoutTheScopeIs403AndTheOpenEndpointsNeedNone() async throws {
         let harness = try APIHarness()
         try await harness.withClient { client in

@@ -24,7 +24,6 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.token = token
-        context.logger[metadataKey: "token"] = .string(token.name)
         return try await next(request, context)
     }
 
@@ -45,9 +44,16 @@ struct BearerAuthMiddleware: RouterMiddleware {
         return difference == 0
     }
 
+    /// The token of `Bearer <token>` (the scheme in any case), without surrounding blanks.
     static func bearer(_ header: String?) -> String? {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        guard let header else { return nil }
+        let bytes = header.utf8
+        let scheme = "bearer ".utf8
+        // ASCII letters compare case-insensitively with bit 0x20 set; the space is unchanged by it.
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let rest = bytes.dropFirst(scheme.count)
+        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) }) else { return nil }
+        return String(header[first...last])
     }
 }

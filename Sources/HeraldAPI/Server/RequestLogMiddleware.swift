@@ -16,10 +16,14 @@ struct RequestLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         // The caller's X-Request-Id when it sends a sane one, else Hummingbird's; logged and echoed back.
-        let requestID = request.headers[Self.requestIDField].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } ? $0 : nil }
-            ?? context.logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
         var context = context
-        context.logger[metadataKey: "hb.request.id"] = .string(requestID)
+        let requestID: String
+        if let given = request.headers[Self.requestIDField], given.utf8.count <= 64, given.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+            requestID = given
+            context.logger[metadataKey: "hb.request.id"] = .string(given)
+        } else {
+            requestID = context.logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
+        }
         var response: Response
         do {
             response = try await next(request, context)
