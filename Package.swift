@@ -107,7 +107,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "herald", dependencies: ["HeraldCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
+        .executableTarget(
+            name: "herald",
+            dependencies: [
+                "HeraldCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
 
         // Receivers on 127.0.0.1 that record what they get and answer as scripted: an HTTP sink and an
         // SMTP server. `herald demo` runs them; the tests use them to inject faults.
