@@ -39,38 +39,53 @@ public struct MailMessage: Sendable {
     }
 
     /// The message as it goes after DATA, with CRLF line endings (not yet dot-stuffed).
-    public func rendered(boundary: String = "=_herald_" + UUID().uuidString) throws(Invalid) -> String {
-        let breaks: (String) -> Bool = { $0.unicodeScalars.contains { $0 == "\r" || $0 == "\n" } }
+    public func rendered(boundary: String = makeBoundary()) throws(Invalid) -> String {
+        String(decoding: try renderedBytes(boundary: boundary), as: UTF8.self)
+    }
+
+    /// A multipart boundary. `=_` can never occur in quoted-printable text (`=` is always `=3D`
+    /// there), so it needs no check against the parts.
+    public static func makeBoundary() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "=_herald_" + String(generator.next() as UInt64, radix: 16)
+    }
+
+    func renderedBytes(boundary: String) throws(Invalid) -> [UInt8] {
+        let breaks: (String) -> Bool = { $0.utf8.contains { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") } }
         for mailbox in [from] + to where breaks(mailbox.address) {
             throw Invalid(field: "address", reason: "an address cannot contain a line break")
         }
-        if let url = unsubscribeURL, breaks(url) || url.contains(">") {
+        if let url = unsubscribeURL, breaks(url) || url.utf8.contains(UInt8(ascii: ">")) {
             throw Invalid(field: "unsubscribe_url", reason: "cannot contain line breaks or >")
         }
-        var headers: [(String, String)] = [
-            ("From", MIME.mailbox(from)),
-            ("To", to.map(MIME.mailbox).joined(separator: ",\r\n ")),
-            ("Subject", MIME.encodedWords(MIME.singleLine(subject))),
-            ("Date", MIME.date(date)),
-            ("Message-ID", "<\(messageID)@\(from.domain)>"),
-            ("MIME-Version", "1.0"),
-        ]
+        var out: [UInt8] = []
+        out.reserveCapacity(512 + 2 * (text.utf8.count + (html?.utf8.count ?? 0)))
+        func header(_ name: String, _ value: String) {
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: MIME.crlf)
+        }
+        header("From", MIME.mailbox(from))
+        header("To", to.map(MIME.mailbox).joined(separator: ",\r\n "))
+        header("Subject", MIME.encodedWords(MIME.singleLine(subject)))
+        header("Date", MIME.date(date))
+        header("Message-ID", "<\(messageID)@\(from.domain)>")
+        header("MIME-Version", "1.0")
         if let url = unsubscribeURL {
-            headers.append(("List-Unsubscribe", "<\(url)>"))
-            headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+            header("List-Unsubscribe", "<\(url)>")
+            header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
         }
-        var out = ""
-        if let html {
-            headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
-            out += headers.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
-            out += "This is a multi-part message in MIME format.\r\n"
-            out += "--\(boundary)\r\n" + MIME.part(type: "text/plain", body: text)
-            out += "--\(boundary)\r\n" + MIME.part(type: "text/html", body: html)
-            out += "--\(boundary)--\r\n"
-        } else {
-            out += headers.map { "\($0.0): \($0.1)\r\n" }.joined()
-            out += MIME.part(type: "text/plain", body: text)
+        guard let html else {
+            MIME.appendPart(type: "text/plain", body: text, to: &out)
+            return out
         }
+        header("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"")
+        out.append(contentsOf: "\r\nThis is a multi-part message in MIME format.\r\n--\(boundary)\r\n".utf8)
+        MIME.appendPart(type: "text/plain", body: text, to: &out)
+        out.append(contentsOf: "--\(boundary)\r\n".utf8)
+        MIME.appendPart(type: "text/html", body: html, to: &out)
+        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
         return out
     }
 }

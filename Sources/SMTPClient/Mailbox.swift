@@ -21,7 +21,11 @@ public struct Mailbox: Sendable, Hashable {
     }
 
     /// The domain part, used in Message-ID.
-    public var domain: String { address.split(separator: "@").last.map(String.init) ?? "localhost" }
+    public var domain: String {
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return "localhost" }
+        let domain = address[address.utf8.index(after: at)...]
+        return domain.isEmpty ? "localhost" : String(domain)
+    }
 }
 
 extension String {

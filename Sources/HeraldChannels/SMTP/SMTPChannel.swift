@@ -27,7 +27,7 @@ public struct SMTPChannel: HeraldCore.Channel {
     public var kind: ChannelKind { .smtp }
     public var parts: Set<PartKind> { [.email, .emailHTML] }
     let configuration: Configuration
-    let sender: Mailbox
+    let envelopes: SMTPEnvelopeBuilder
     let pool: SMTPConnectionPool
 
     /// - Throws: `ChannelConfigurationError` when `from` is not an address.
@@ -38,7 +38,7 @@ public struct SMTPChannel: HeraldCore.Channel {
         }
         self.name = name
         self.configuration = configuration
-        self.sender = sender
+        self.envelopes = SMTPEnvelopeBuilder(sender: sender, unsubscribeURL: server.unsubscribeURL)
         self.pool = SMTPConnectionPool(
             configuration: .init(
                 host: server.host, port: server.port, connection: Self.connectionConfiguration(server, sender: sender, timeout: configuration.timeout),
@@ -48,7 +48,7 @@ public struct SMTPChannel: HeraldCore.Channel {
     }
 
     public func deliver(_ delivery: Delivery) async throws {
-        let envelope = try SMTPEnvelopeBuilder(sender: sender, unsubscribeURL: configuration.server.unsubscribeURL).envelope(for: delivery)
+        let envelope = try envelopes.envelope(for: delivery)
         do {
             _ = try await pool.send(envelope)
         } catch {

@@ -5,8 +5,13 @@ import SMTPClient
 /// Turns one delivery into the MIME message and envelope the SMTP pool sends.
 struct SMTPEnvelopeBuilder {
     var sender: Mailbox
-    /// May contain `{{recipient.id}}`, replaced with the recipient's id (percent-encoded).
-    var unsubscribeURL: String?
+    /// The `unsubscribe_url` split around each `{{recipient.id}}`, which becomes the recipient's id (percent-encoded).
+    private let unsubscribePieces: [String]?
+
+    init(sender: Mailbox, unsubscribeURL: String?) {
+        self.sender = sender
+        unsubscribePieces = unsubscribeURL?.components(separatedBy: "{{recipient.id}}")
+    }
 
     func envelope(for delivery: Delivery) throws(DeliveryError) -> SMTPConnectionStateMachine.Envelope {
         let recipient = delivery.recipient
@@ -23,11 +28,11 @@ struct SMTPEnvelopeBuilder {
         let message = MailMessage(
             from: sender, to: [Mailbox(name: recipient.name.isEmpty ? nil : recipient.name, address: address)],
             subject: subject, text: text, html: rendered.html, messageID: delivery.messageID, date: delivery.attemptedAt,
-            unsubscribeURL: unsubscribeURL.map { unsubscribe(from: $0, recipientID: recipient.id) }
+            unsubscribeURL: unsubscribePieces.map { $0.joined(separator: Self.percentEncoded(recipient.id)) }
         )
         do {
             let payload = try message.dataPayload()
-            let international = !address.allSatisfy(\.isASCII) || !sender.address.allSatisfy(\.isASCII)
+            let international = !address.utf8.allSatisfy { $0 < 0x80 } || !sender.address.utf8.allSatisfy { $0 < 0x80 }
             return .init(sender: sender.address, recipient: address, payload: payload, utf8: international)
         } catch {
             throw DeliveryError(reason: .render, isRetryable: false, detail: error.description)
@@ -37,8 +42,15 @@ struct SMTPEnvelopeBuilder {
     /// RFC 3986 unreserved characters: everything else in an id is percent-encoded.
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    private func unsubscribe(from template: String, recipientID: String) -> String {
-        let encoded = recipientID.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? recipientID
-        return template.replacingOccurrences(of: "{{recipient.id}}", with: encoded)
+    /// The id as it goes in a URL: unchanged when it has only unreserved characters, as ids usually do.
+    static func percentEncoded(_ id: String) -> String {
+        let isUnreserved: (UInt8) -> Bool = { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            default: false
+            }
+        }
+        return id.utf8.allSatisfy(isUnreserved) ? id : id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
     }
 }
