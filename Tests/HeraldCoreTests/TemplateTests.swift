@@ -129,6 +129,27 @@ struct TemplateTests {
         }
     }
 
+    @Test func emptyTextIsFalsyInSectionsAndEmptyTransformsStillWork() throws {
+        let sms = "{{#recipient.name}}Hi {{recipient.name}}{{/recipient.name}}{{^recipient.name}}Hi customer{{/recipient.name}}"
+            + "{{#empty(recipient.name)}} (no name){{/empty(recipient.name)}} {{uppercased(service)}}"
+        let (library, _) = try library(["sms.en.mustache": sms])
+        #expect(try library.render("notice", locale: "en", context: context(["service": "m"], name: "")).sms == "Hi customer (no name) M")
+        #expect(try library.render("notice", locale: "en", context: context(["service": "m"], name: "Kim")).sms == "Hi Kim M")
+    }
+
+    @Test func shippedEmailsGreetANamelessRecipientAsACustomer() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let library = try TemplateLibrary(folder: root.appendingPathComponent("Templates").path)
+        for name in ["outage-apology", "compensation"] {
+            let template = try library.template(named: name)
+            let english = try library.render(name, locale: "en", context: context(template.example, name: "", locale: "en"))
+            #expect(english.text?.contains("Dear customer,") == true, "\(name) en: \(english.text ?? "")")
+            #expect(english.html?.contains("Dear customer,") == true)
+            let korean = try library.render(name, locale: "ko", context: context(template.example, name: "", locale: "ko"))
+            #expect(korean.text?.contains("고객님, 안녕하십니까.") == true, "\(name) ko: \(korean.text ?? "")")
+        }
+    }
+
     @Test func shippedTemplatesRenderInEveryLocaleWithTheirExamples() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let library = try TemplateLibrary(folder: root.appendingPathComponent("Templates").path)

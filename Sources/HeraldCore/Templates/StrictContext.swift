@@ -61,8 +61,8 @@ struct StrictNode: MustacheParent {
     /// Wraps a JSON-shaped value for rendering: objects become nodes, `null` renders empty and is falsy.
     static func wrap(_ value: TemplateValue, path: String, tracker: MissingVariableTracker) -> Any {
         switch value {
-        case .string(let s): s
-        case .number: value.text
+        case .string(let s): TemplateText(s)
+        case .number: TemplateText(value.text)
         case .bool(let b): b
         case .null: NSNull()
         case .list(let items): items.map { wrap($0, path: "\(path)[]", tracker: tracker) }
@@ -78,4 +78,20 @@ struct StrictNode: MustacheParent {
         }
         return StrictNode(values: values, path: path, isRoot: isRoot, tracker: tracker)
     }
+}
+
+/// A string in the render context. Empty text is falsy, as in most Mustache implementations and as
+/// the shipped templates expect (`{{#recipient.name}}…{{/recipient.name}}{{^recipient.name}}customer{{/recipient.name}}`);
+/// a plain Swift `String` would open the section even when empty. Text has no members, so a name
+/// looked up inside its section climbs straight to the enclosing objects.
+struct TemplateText: MustacheParent, MustacheCustomRenderable, MustacheTransformable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    var renderText: String { text }
+    var isNull: Bool { text.isEmpty }
+    func child(named name: String) -> Any? { nil }
+    /// `uppercased(…)`, `empty(…)` and the other string transforms.
+    func transform(_ name: String) -> Any? { text.transform(name) }
 }
