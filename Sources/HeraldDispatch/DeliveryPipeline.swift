@@ -22,7 +22,8 @@ public struct DeliveryPipeline: Sendable {
     let limiters: [String: ConcurrencyLimiter]
     let pacer: ChannelPacer
     let planner: RoutePlanner
-    let templates: TemplateLibrary
+    /// Renders each message, through a stencil per notice where it can.
+    let stencils: RenderStencilCache
     let notices: NoticeCache
     let outcomes: OutcomeStage
     let clock: any WallClock
@@ -40,7 +41,7 @@ public struct DeliveryPipeline: Sendable {
         self.pacer = ChannelPacer(settings: settings)
         self.limiters = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections)) })
         self.planner = RoutePlanner(channels: settings)
-        self.templates = templates
+        self.stencils = RenderStencilCache(templates: templates)
         self.notices = NoticeCache(store: store)
         self.outcomes = OutcomeStage(
             policy: RetryPolicy(backoff: configuration.retry.backoff, jitter: configuration.jitter),
@@ -78,7 +79,7 @@ public struct DeliveryPipeline: Sendable {
         let rendered: RenderedNotice
         do {
             let context = RenderContext(vars: notice.vars, recipient: message.recipient, noticeID: notice.id, now: now)
-            rendered = try templates.render(notice.template, locale: notice.locale, context: context, parts: channel.parts)
+            rendered = try stencils.render(notice, context: context, parts: channel.parts)
         } catch {
             health.release(target.channel)
             let failure = DeliveryError(reason: .render, isRetryable: false, detail: "\(error)")

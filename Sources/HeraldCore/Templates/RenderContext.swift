@@ -24,12 +24,17 @@ public struct RenderContext: Sendable {
 
     /// The top-level object templates render against.
     var members: [String: TemplateValue] {
+        members(recipientFields: Self.recipientFields(of: recipient), now: Self.timestamp(now))
+    }
+
+    /// The top-level object with the given recipient fields and `now` (a stencil passes markers).
+    func members(recipientFields: [(name: String, value: String)], now: String) -> [String: TemplateValue] {
         var members = vars
         var fields: [String: TemplateValue] = [:]
-        for (name, value) in Self.recipientFields(of: recipient) { fields[name] = .string(value) }
+        for (name, value) in recipientFields { fields[name] = .string(value) }
         members["recipient"] = .object(fields)
         members["broadcast"] = .object(["id": .string(noticeID ?? "")])
-        members["now"] = .string(Self.timestamp(now))
+        members["now"] = .string(now)
         if let incident { members["incident"] = incident }
         return members
     }

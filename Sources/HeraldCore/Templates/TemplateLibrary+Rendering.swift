@@ -24,24 +24,49 @@ extension TemplateLibrary {
     ) throws(TemplateError) -> RenderedNotice {
         let template = try template(named: name)
         let resolved = template.resolveLocale(locale ?? context.recipient.locale)
-        let available = template.parts[resolved] ?? [:]
+        let raw = try rawParts(template, locale: resolved, members: context.members, parts: parts)
+        return try Self.finish(raw, template: name, locale: resolved)
+    }
+
+    /// One part as Mustache wrote it, before trimming and parsing.
+    struct RawPart: Sendable, Hashable {
+        var kind: PartKind
+        var subject: String?
+        var body: String
+    }
+
+    func rawParts(
+        _ template: NoticeTemplate, locale: String, members: [String: TemplateValue], parts: Set<PartKind>?
+    ) throws(TemplateError) -> [RawPart] {
+        let available = template.parts[locale] ?? [:]
         // One context tree serves every part; the tracker starts afresh for each.
         let tracker = MissingVariableTracker()
-        let root = StrictNode.node(context.members, path: "", tracker: tracker, isRoot: true)
-        var notice = RenderedNotice(template: name, locale: resolved)
+        let root = StrictNode.node(members, path: "", tracker: tracker, isRoot: true)
+        var raw: [RawPart] = []
         for kind in PartKind.allCases {
             guard let part = available[kind], parts?.contains(kind) ?? true else { continue }
-            let body = try Self.render(part.body, root: root, tracker: tracker, template: name, part: part)
-            switch kind {
+            let body = try Self.render(part.body, root: root, tracker: tracker, template: template.name, part: part)
+            let subject = try part.subject.map { subject throws(TemplateError) in
+                try Self.render(subject, root: root, tracker: tracker, template: template.name, part: part)
+            }
+            raw.append(RawPart(kind: kind, subject: subject, body: body))
+        }
+        return raw
+    }
+
+    /// The rendered notice from its raw parts: bodies trimmed, the subject on one line, the webhook part parsed.
+    static func finish(_ raw: [RawPart], template: String, locale: String) throws(TemplateError) -> RenderedNotice {
+        var notice = RenderedNotice(template: template, locale: locale)
+        for part in raw {
+            switch part.kind {
             case .email:
-                notice.text = Self.trimmedBody(body)
-                if let subject = part.subject {
-                    let line = try Self.render(subject, root: root, tracker: tracker, template: name, part: part)
+                notice.text = trimmedBody(part.body)
+                if let line = part.subject {
                     notice.subject = line.split(whereSeparator: \.isNewline).joined(separator: " ").trimmedOfWhitespace
                 }
-            case .emailHTML: notice.html = Self.trimmedBody(body)
-            case .sms: notice.sms = body.trimmedOfWhitespace
-            case .webhook: notice.webhook = try Self.decodeWebhookObject(body, template: name, locale: resolved)
+            case .emailHTML: notice.html = trimmedBody(part.body)
+            case .sms: notice.sms = part.body.trimmedOfWhitespace
+            case .webhook: notice.webhook = try decodeWebhookObject(part.body, template: template, locale: locale)
             }
         }
         return notice

@@ -38,14 +38,3 @@ final class RenderCheckMemo: Sendable {
         }
     }
 }
-
-/// Which of the recipient fields a template sees (`{{recipient.*}}`) are empty: all a strict render's
-/// outcome can depend on.
-struct RecipientShape: Hashable, Sendable {
-    private var emptyFields: UInt32
-
-    init(_ recipient: Recipient) {
-        emptyFields = 0
-        for (bit, field) in RenderContext.recipientFields(of: recipient).enumerated() where field.value.isEmpty { emptyFields |= 1 << bit }
-    }
-}

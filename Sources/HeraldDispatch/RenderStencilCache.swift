@@ -1,0 +1,56 @@
+import Foundation
+import HeraldCore
+import Synchronization
+
+/// Renders messages through `RenderStencil`s: one Mustache render per notice, locale, recipient shape
+/// and set of parts, then a fill per message.
+///
+/// A new stencil is checked against a full render of the message that made it; if the two differ
+/// (a template construct the stencil cannot reproduce), that key is rendered in full from then on.
+/// A message whose stencil cannot be filled is rendered in full too, so the output is always exactly
+/// what `TemplateLibrary.render` gives.
+final class RenderStencilCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var noticeID: String
+        var locale: String?
+        var shape: RecipientShape
+        var parts: Set<PartKind>
+    }
+
+    private enum Entry {
+        case stencil(RenderStencil)
+        /// Rendered in full: the stencil did not match, or the template does not render for this shape.
+        case fullRender
+    }
+
+    private let templates: TemplateLibrary
+    private let entries = Mutex<[Key: Entry]>([:])
+    private let capacity: Int
+
+    init(templates: TemplateLibrary, capacity: Int = 1024) {
+        self.templates = templates
+        self.capacity = capacity
+    }
+
+    /// The notice's parts for this message's recipient, exactly as `TemplateLibrary.render` renders them.
+    func render(_ notice: Notice, context: RenderContext, parts: Set<PartKind>) throws(TemplateError) -> RenderedNotice {
+        let key = Key(noticeID: notice.id, locale: notice.locale ?? context.recipient.locale, shape: RecipientShape(context.recipient), parts: parts)
+        switch entries.withLock({ $0[key] }) {
+        case .stencil(let stencil)?:
+            if let rendered = stencil.render(for: context.recipient, now: context.now) { return rendered }
+            return try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
+        case .fullRender?:
+            return try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
+        case nil:
+            let rendered = try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
+            let stencil = templates.stencil(notice.template, locale: notice.locale, context: context, parts: parts)
+            var entry = Entry.fullRender
+            if let stencil, stencil.render(for: context.recipient, now: context.now) == rendered { entry = .stencil(stencil) }
+            entries.withLock { entries in
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                entries[key] = entry
+            }
+            return rendered
+        }
+    }
+}
