@@ -40,6 +40,20 @@ struct HeraldCommandTests {
         #expect(korean.first?.contains("Subject: [Messenger] 서비스 장애 안내 및 사과 말씀") == true)
     }
 
+    @Test func workDrainDeliversWhatIsDueThenExits() async throws {
+        let queued = try await herald.run(["broadcast", "outage-apology", "--audience", "Config/sample-audience.csv"] + Self.apologyVars)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let drained = try await herald.run(["work", "--drain"])
+        #expect(drained.status == 0, "\(drained.stderr)")
+        #expect(drained.stdout == "processed 5\n")
+        let status = try await herald.run(["status", id, "--json"])
+        let json = try JSONDecoder().decode(TemplateValue.self, from: Data(status.stdout.utf8))
+        #expect(json.objectValue?["delivered"] == .number(5))
+        let again = try await herald.run(["work", "--drain"])
+        #expect(again.stdout == "processed 0\n", "nothing is due any more")
+    }
+
     @Test func sendWithWaitDeliversASignedWebhook() async throws {
         let sink = try await HTTPSink.start()
         let run = try await herald.run(["send", "status-update", "--to", "webhook:\(sink.url)/hooks/ops", "--var", "service=Messenger",

@@ -10,9 +10,24 @@ import ServiceLifecycle
 struct WorkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "work", abstract: "Run delivery workers until SIGTERM or SIGINT.")
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Deliver every message due now, and whatever falls due meanwhile, then exit; messages waiting for a later retry stay queued.")
+    var drain = false
 
     func run() async throws {
-        try await WorkerHost.run(options: global, label: "herald.work")
+        guard drain else { return try await WorkerHost.run(options: global, label: "herald.work") }
+        let runtime = try HeraldRuntime(options: global)
+        let store = try runtime.openStore()
+        let channels = try runtime.makeChannels()
+        let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.work"))
+        let processed: Int
+        do { processed = try await worker.drain() } catch {
+            for channel in channels.values { try? await channel.shutdown() }
+            try? await store.close()
+            throw error
+        }
+        for channel in channels.values { try? await channel.shutdown() }
+        try await store.close()
+        print("processed \(processed)")
     }
 }
 
