@@ -39,7 +39,9 @@ public struct DeliveryPipeline: Sendable {
         self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
         self.channels = channels
         self.pacer = ChannelPacer(settings: settings)
-        self.limiters = Dictionary(uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections)) })
+        self.limiters = Dictionary(
+            uniqueKeysWithValues: settings.map { ($0.name, ConcurrencyLimiter(limit: $0.connections * (channels[$0.name]?.messagesPerConnection ?? 1))) }
+        )
         self.planner = RoutePlanner(channels: settings)
         self.stencils = RenderStencilCache(templates: templates)
         self.notices = NoticeCache(store: store)

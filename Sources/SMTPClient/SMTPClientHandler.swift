@@ -16,11 +16,15 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private let serverHostname: String?
     private let timeouts: SMTPConnection.Timeouts
     private var ready: EventLoopPromise<Void>?
-    private var message: EventLoopPromise<SMTPReply>?
-    /// A message handed over while the connection was still resetting after a failed one.
-    private var waiting: (envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>)?
+    /// The messages the machine is sending, oldest first: one, or two when the second is pipelined behind the first.
+    private var inFlight: [EventLoopPromise<SMTPReply>] = []
+    /// Messages handed over that the machine cannot take yet (it is resetting, or the one ahead has not sent its content).
+    private var pending: [(envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>)] = []
     private var timeout: Scheduled<Void>?
     private var context: ChannelHandlerContext?
+    /// Writes wait for one flush at the end of the event that made them, so a message's content and
+    /// the next message's commands go out in one write.
+    private var needsFlush = false
 
     init(
         machine: SMTPConnectionStateMachine, tls: NIOSSLContext?, serverHostname: String?, timeouts: SMTPConnection.Timeouts,
@@ -49,15 +53,18 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         do {
             for reply in try decoder.feed(&buffer) {
                 run(machine.received(reply))
+                sendPending()
             }
         } catch {
             run(.fail(.protocolViolation(error.reason)))
         }
+        flush()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshakeCompleted? = event as? TLSUserEvent {
             run(machine.tlsEstablished())
+            flush()
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -74,38 +81,47 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         run(.fail(error is NIOSSLError ? .tlsFailed("\(error)") : .protocolViolation("\(error)")))
     }
 
-    /// Sends one message (one at a time). A message handed over while the RSET after a failed one is
-    /// in flight goes out as soon as the server confirms the reset.
+    /// Sends a message: at once when the connection is idle, behind the one in flight when the server
+    /// pipelines and that one's content is sent, else as soon as the connection can (after the RSET
+    /// that follows a failed message, or after the content ahead of it).
     func send(_ envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>) {
-        guard message == nil, waiting == nil, machine.isReady || machine.isResetting else {
-            promise.fail(SMTPError.protocolViolation("the connection is not ready for a message"))
+        guard machine.isOpen else {
+            promise.fail(SMTPError.protocolViolation("the connection is closed"))
             return
         }
-        guard machine.isReady else {
-            waiting = (envelope, promise)
-            return
-        }
-        message = promise
-        run(machine.send(envelope))
+        pending.append((envelope, promise))
+        sendPending()
+        flush()
     }
+
+    /// Whether the server pipelines, so a second message can follow the first before its final reply.
+    var pipelines: Bool { machine.capabilities.pipelining }
 
     /// Ends the session with QUIT when idle, else closes.
     func quit() {
         run(machine.quit())
+        flush()
     }
 
-    var isReady: Bool { machine.isReady }
+    /// Hands the machine every waiting message it can take now.
+    private func sendPending() {
+        while let next = pending.first, machine.isReady || machine.acceptsPipelinedMessage {
+            pending.removeFirst()
+            let action = machine.send(next.envelope)
+            if case .messageFailed(let error, _) = action {
+                next.promise.fail(error)  // refused before anything was sent (over the server's SIZE)
+                continue
+            }
+            inFlight.append(next.promise)
+            run(action)
+        }
+    }
 
     private func run(_ action: SMTPConnectionStateMachine.Action) {
         guard let context else { return }
         switch action {
         case .none:
-            if machine.isReady, let next = waiting {
-                waiting = nil
-                message = next.promise
-                run(machine.send(next.envelope))
-                return
-            }
+            break
         case .send(let commands):
             write(commands.map(\.line).joined(), context: context)
         case .sendPayload(let payload):
@@ -125,11 +141,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             ready?.succeed()
             ready = nil
         case .messageSent(let reply):
-            message?.succeed(reply)
-            message = nil
+            if !inFlight.isEmpty { inFlight.removeFirst().succeed(reply) }
         case .messageFailed(let error, let reset):
-            message?.fail(error)
-            message = nil
+            if !inFlight.isEmpty { inFlight.removeFirst().fail(error) }
             if reset { write(SMTPCommand.rset.line, context: context) }
         case .fail(let error):
             fail(error)
@@ -141,16 +155,23 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     }
 
     private func write(_ text: String, context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: nil)
+        needsFlush = true
+    }
+
+    private func flush() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
     }
 
     private func fail(_ error: SMTPError) {
         ready?.fail(error)
         ready = nil
-        message?.fail(error)
-        message = nil
-        waiting?.promise.fail(error)
-        waiting = nil
+        let messages = inFlight.map(\.self) + pending.map(\.promise)
+        inFlight = []
+        pending = []
+        for message in messages { message.fail(error) }
     }
 
     /// One timer for the reply the machine waits for now.
@@ -161,6 +182,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         timeout = context.eventLoop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) {
             handler.value.run(handler.value.machine.timedOut())
+            handler.value.flush()
         }
     }
 }

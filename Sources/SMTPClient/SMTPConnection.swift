@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// One SMTP session to a server, ready to send messages one at a time.
+/// One SMTP session to a server, ready to send messages: one at a time, or two when the server
+/// pipelines (the second follows the first's content without waiting for its final reply).
 ///
 /// ```swift
 /// let connection = try await SMTPConnection.connect(host: "127.0.0.1", port: 2525, configuration: .init(session: .init(security: .none)))
@@ -44,10 +45,18 @@ public final class SMTPConnection: Sendable {
 
     private let channel: any Channel
     private let handler: NIOLoopBound<SMTPClientHandler>
+    /// How many messages `send` may have in flight at once: `pipelineDepth` when the server offers
+    /// PIPELINING, else 1.
+    public let maximumInFlight: Int
+    /// Messages a pipelining session takes at once: one awaiting its final reply, one whose commands
+    /// follow its content, and two waiting so that each content goes out with the next commands
+    /// in one write (and the server answers both in one read).
+    public static let pipelineDepth = 4
 
-    private init(channel: any Channel, handler: NIOLoopBound<SMTPClientHandler>) {
+    private init(channel: any Channel, handler: NIOLoopBound<SMTPClientHandler>, maximumInFlight: Int) {
         self.channel = channel
         self.handler = handler
+        self.maximumInFlight = maximumInFlight
     }
 
     /// Connects and completes greeting, EHLO, STARTTLS and AUTH as configured.
@@ -86,13 +95,16 @@ public final class SMTPConnection: Sendable {
             try? await channel.close()
             throw error
         }
-        let handler = try await eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPClientHandler.self), eventLoop: eventLoop)
+        let (handler, pipelines) = try await eventLoop.submit {
+            let handler = try channel.pipeline.syncOperations.handler(type: SMTPClientHandler.self)
+            return (NIOLoopBound(handler, eventLoop: eventLoop), handler.pipelines)
         }.get()
-        return SMTPConnection(channel: channel, handler: handler)
+        return SMTPConnection(channel: channel, handler: handler, maximumInFlight: pipelines ? pipelineDepth : 1)
     }
 
-    /// Sends one message and returns the server's final reply.
+    /// Sends one message and returns the server's final reply. Up to `maximumInFlight` calls may
+    /// run at once; messages go out in the order the calls were made, each as soon as the session can
+    /// take it.
     /// - Throws: `SMTPError` (the connection stays usable after a rejected message).
     public func send(_ envelope: SMTPConnectionStateMachine.Envelope) async throws -> SMTPReply {
         let promise = channel.eventLoop.makePromise(of: SMTPReply.self)

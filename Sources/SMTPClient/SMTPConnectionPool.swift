@@ -3,9 +3,11 @@ import NIOPosix
 
 /// Up to `maximumConnections` SMTP sessions to one server, reused across messages.
 ///
-/// A message takes an idle connection, opens a new one while under the limit, or waits its turn.
-/// A connection goes back to the pool after a message whether it was accepted or refused (the
-/// session survives a refused message); one that failed, closed, or sat idle too long is replaced.
+/// A message takes an idle connection, opens a new one while under the limit, or — when the server
+/// pipelines — follows a message already on a connection (`SMTPConnection.maximumInFlight`), and
+/// otherwise waits its turn. A connection stays in the pool after a message whether it was accepted
+/// or refused (the session survives a refused message); one that failed, closed, or sat idle too
+/// long is replaced.
 ///
 /// ```swift
 /// let pool = SMTPConnectionPool(configuration: .init(host: "127.0.0.1", port: 2525, maximumConnections: 8))
@@ -34,16 +36,18 @@ public actor SMTPConnectionPool {
         }
     }
 
-    private struct Idle {
+    private struct Entry {
         var connection: SMTPConnection
-        var since: ContinuousClock.Instant
+        /// Messages leased on it and not yet given back.
+        var inFlight: Int
+        var lastUsed: ContinuousClock.Instant
     }
 
     private let configuration: Configuration
     private let group: any EventLoopGroup
-    private var idle: [Idle] = []
-    /// Connections leased or being opened.
-    private var busy = 0
+    private var entries: [Entry] = []
+    /// Connections being opened.
+    private var opening = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var isShutDown = false
 
@@ -53,7 +57,7 @@ public actor SMTPConnectionPool {
     }
 
     /// How many connections are open or being opened now.
-    public var connectionCount: Int { idle.count + busy }
+    public var connectionCount: Int { entries.count + opening }
 
     /// Sends one message on a pooled connection and returns the server's final reply.
     ///
@@ -67,8 +71,7 @@ public actor SMTPConnectionPool {
                 giveBack(connection)
                 return reply
             } catch let error as SMTPError {
-                let keep = error.leavesConnectionUsable && connection.isOpen
-                if keep {
+                if error.leavesConnectionUsable && connection.isOpen {
                     giveBack(connection)
                     throw error
                 }
@@ -82,60 +85,85 @@ public actor SMTPConnectionPool {
         }
     }
 
-    /// Closes every idle connection (with QUIT) and refuses new messages.
+    /// Closes every idle connection (with QUIT), and the others once their messages are done, and
+    /// refuses new messages.
     public func shutdown() async {
         isShutDown = true
-        let closing = idle
-        idle = []
+        let idle = entries.filter { $0.inFlight == 0 }
+        entries.removeAll { $0.inFlight == 0 }
         for waiter in waiters { waiter.resume() }
         waiters = []
-        for entry in closing { await entry.connection.close() }
+        for entry in idle { await entry.connection.close() }
     }
 
-    /// An open connection and whether it was reused; counts as busy until given back or discarded.
+    /// A connection for one more message, and whether it was reused; counts the message in flight
+    /// until given back or discarded.
     private func lease() async throws -> (SMTPConnection, reused: Bool) {
         while true {
             guard !isShutDown else { throw SMTPError.protocolViolation("the connection pool is shut down") }
-            while let entry = idle.popLast() {
-                if entry.connection.isOpen, entry.since.duration(to: .now) < configuration.maximumIdleTime {
-                    busy += 1
-                    return (entry.connection, true)
-                }
-                await entry.connection.close()
+            await closeStale()
+            if let index = leastBusy(where: { $0.inFlight == 0 }) {
+                return (take(index), true)
             }
-            if busy < configuration.maximumConnections {
-                busy += 1
+            if connectionCount < configuration.maximumConnections {
+                opening += 1
                 do {
                     let connection = try await SMTPConnection.connect(
                         host: configuration.host, port: configuration.port, configuration: configuration.connection, group: group
                     )
+                    opening -= 1
+                    entries.append(Entry(connection: connection, inFlight: 1, lastUsed: .now))
                     return (connection, false)
                 } catch {
-                    release()
+                    opening -= 1
+                    wakeWaiter()
                     throw error
                 }
+            }
+            if let index = leastBusy(where: { $0.inFlight < $0.connection.maximumInFlight }) {
+                return (take(index), true)
             }
             await withCheckedContinuation { waiters.append($0) }
         }
     }
 
+    private func leastBusy(where admits: (Entry) -> Bool) -> Int? {
+        entries.indices.filter { admits(entries[$0]) && entries[$0].connection.isOpen }.min { entries[$0].inFlight < entries[$1].inFlight }
+    }
+
+    private func take(_ index: Int) -> SMTPConnection {
+        entries[index].inFlight += 1
+        return entries[index].connection
+    }
+
+    /// Closes idle connections the server closed or that sat idle too long.
+    private func closeStale() async {
+        let stale = entries.filter { $0.inFlight == 0 && (!$0.connection.isOpen || $0.lastUsed.duration(to: .now) >= configuration.maximumIdleTime) }
+        guard !stale.isEmpty else { return }
+        entries.removeAll { entry in stale.contains { $0.connection === entry.connection } }
+        for entry in stale { await entry.connection.close() }
+    }
+
     private func giveBack(_ connection: SMTPConnection) {
-        if isShutDown {
-            Task { await connection.close() }
-        } else {
-            idle.append(Idle(connection: connection, since: .now))
+        if let index = entries.firstIndex(where: { $0.connection === connection }) {
+            entries[index].inFlight -= 1
+            entries[index].lastUsed = .now
+            if isShutDown, entries[index].inFlight == 0 {
+                entries.remove(at: index)
+                Task { await connection.close() }
+            }
         }
-        release()
+        wakeWaiter()
     }
 
     private func discard(_ connection: SMTPConnection) async {
-        release()
+        entries.removeAll { $0.connection === connection }
+        wakeWaiter()
         await connection.close()
     }
 
-    /// One busy slot is free: wake the next waiting message.
-    private func release() {
-        busy -= 1
+    /// A message's place is free: wake the next waiting one.
+    private func wakeWaiter() {
         if !waiters.isEmpty { waiters.removeFirst().resume() }
     }
 }

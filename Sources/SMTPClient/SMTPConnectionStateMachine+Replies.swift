@@ -87,11 +87,20 @@ extension SMTPConnectionStateMachine {
             state = .transaction(transaction)
             return .sendPayload(envelope.payload)
         case .body:
+            // The transaction is over either way; a pipelined follower's replies come next.
+            let next = follower
+            follower = nil
             guard reply.isSuccess else {
-                transaction.firstFailure = .rejected(command: "end of DATA", reply: reply)
-                return finishFailed(transaction)
+                let failure = SMTPError.rejected(command: "end of DATA", reply: reply)
+                guard let next else {
+                    transaction.firstFailure = failure
+                    return finishFailed(transaction)
+                }
+                // No RSET: the final reply ended the transaction, and RSET would cancel the follower's.
+                state = .transaction(next)
+                return .messageFailed(failure, reset: false)
             }
-            state = .ready
+            state = next.map { .transaction($0) } ?? .ready
             return .messageSent(reply)
         case .discardedBody:
             return finishFailed(transaction)

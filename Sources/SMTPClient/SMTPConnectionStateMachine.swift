@@ -2,6 +2,10 @@
 /// STARTTLS, AUTH PLAIN/LOGIN, then MAIL/RCPT/DATA transactions — pipelined when the server offers
 /// PIPELINING — with RSET after a failed one, and QUIT.
 ///
+/// With PIPELINING the next message's MAIL/RCPT/DATA may follow a message's content before its
+/// final reply arrives (RFC 2920 §3.1: content may start a group), so a message costs one round
+/// trip instead of two: see `acceptsPipelinedMessage`.
+///
 /// It does no I/O. The channel handler feeds it events (a reply, TLS established, a message to send,
 /// a timeout, the peer closing) and carries out the `Action` each returns, so every path is tested
 /// event by event without sockets (the Hummingbird/AsyncHTTPClient pattern).
@@ -111,6 +115,8 @@ public struct SMTPConnectionStateMachine: Sendable {
 
     let configuration: Configuration
     var state: State = .greeting
+    /// The message sent behind the current one while its content awaits the final reply.
+    var follower: Transaction?
     /// Whether the connection is encrypted now.
     public internal(set) var isSecured: Bool
     /// What the server offered in its last EHLO reply.
@@ -124,8 +130,20 @@ public struct SMTPConnectionStateMachine: Sendable {
     /// Whether a message can be sent now.
     public var isReady: Bool { state == .ready }
 
-    /// Whether the RSET after a failed message is in flight (the connection is ready once it is answered).
-    public var isResetting: Bool { state == .resetting }
+    /// Whether a message can be sent now behind the one in flight: the server pipelines, that
+    /// message's content is sent and only its final reply is awaited, and nothing follows it yet.
+    public var acceptsPipelinedMessage: Bool {
+        guard capabilities.pipelining, follower == nil, case .transaction(let current) = state else { return false }
+        return current.awaiting == [.body]
+    }
+
+    /// Whether the session can still carry messages (now or after what is in flight).
+    public var isOpen: Bool {
+        switch state {
+        case .quitting, .closed: false
+        default: true
+        }
+    }
 }
 
 extension SMTPConnectionStateMachine {
@@ -176,15 +194,20 @@ extension SMTPConnectionStateMachine {
         return .send([.ehlo(configuration.hostname)])
     }
 
-    /// Starts sending a message. Only valid while `isReady`.
+    /// Starts sending a message. Only valid while `isReady` or `acceptsPipelinedMessage`; a message
+    /// over the server's SIZE fails at once (`.messageFailed`, nothing sent).
     public mutating func send(_ envelope: Envelope) -> Action {
-        guard state == .ready else { preconditionFailure("send while \(stage)") }
+        guard state == .ready || acceptsPipelinedMessage else { preconditionFailure("send while \(stage)") }
         let size = envelope.payload.utf8.count
         if let limit = capabilities.maximumSize, limit > 0, size > limit {
             return .messageFailed(.messageTooLarge(size: size, limit: limit), reset: false)
         }
         let utf8 = envelope.utf8 && capabilities.smtpUTF8
         let mail = SMTPCommand.mailFrom(envelope.sender, utf8: utf8)
+        if state != .ready {
+            follower = Transaction(envelope: envelope, pipelined: true, awaiting: [.mail, .rcpt, .data])
+            return .send([mail, .rcptTo(envelope.recipient), .data])
+        }
         if capabilities.pipelining {
             state = .transaction(Transaction(envelope: envelope, pipelined: true, awaiting: [.mail, .rcpt, .data]))
             return .send([mail, .rcptTo(envelope.recipient), .data])
@@ -205,9 +228,7 @@ extension SMTPConnectionStateMachine {
 
     /// The current stage's reply did not come in time.
     public mutating func timedOut() -> Action {
-        let error = SMTPError.timeout(stage: stage)
-        state = .closed
-        return .fail(error)
+        failed(.timeout(stage: stage))
     }
 
     /// The peer closed the connection.
@@ -217,9 +238,7 @@ extension SMTPConnectionStateMachine {
             state = .closed
             return .none
         default:
-            let error = SMTPError.protocolViolation("the server closed the connection while \(stage)")
-            state = .closed
-            return .fail(error)
+            return failed(.protocolViolation("the server closed the connection while \(stage)"))
         }
     }
 
@@ -262,8 +281,10 @@ extension SMTPConnectionStateMachine {
         }
     }
 
+    /// The connection is done for, with every message on it.
     mutating func failed(_ error: SMTPError) -> Action {
         state = .closed
+        follower = nil
         return .fail(error)
     }
 }

@@ -45,6 +45,44 @@ struct SMTPConnectionPoolTests {
         #expect(Set(server.accepted.map(\.recipient)).count == 40)
     }
 
+    @Test func onOnePipeliningSessionMessagesFollowEachOtherInOrderAndARefusedOneFailsAlone() async throws {
+        let server = try await ScriptedSMTPServer.start { event in
+            if case .message(_, index: 3) = event { return .reply("554 5.7.1 content refused") }
+            return nil
+        }
+        let pool = pool(server, connections: 1)
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for n in 0..<12 {
+                group.addTask {
+                    do { return (n, try await pool.send(self.envelope(n)).code == 250) } catch { return (n, false) }
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        await pool.shutdown()
+        await server.stop()
+        #expect(server.sessions == 1)
+        #expect(outcomes.filter { !$0.value }.count == 1, "only the message the server refused failed")
+        #expect(server.accepted.count == 11)
+        #expect(server.received.count == 12, "every message reached the server once")
+    }
+
+    @Test func aServerWithoutPipeliningGetsOneMessageAtATimeOnTheSession() async throws {
+        let server = try await ScriptedSMTPServer.start { event in
+            if case .command(let line, _) = event, line.hasPrefix("EHLO") { return .reply("250-plain.test\r\n250 8BITMIME") }
+            return nil
+        }
+        let pool = pool(server, connections: 1)
+        try await withThrowingTaskGroup(of: SMTPReply.self) { group in
+            for n in 0..<6 { group.addTask { try await pool.send(self.envelope(n)) } }
+            for try await reply in group { #expect(reply.code == 250) }
+        }
+        await pool.shutdown()
+        await server.stop()
+        #expect(server.sessions == 1)
+        #expect(server.accepted.count == 6)
+    }
+
     @Test func aRefusedRecipientLeavesTheSessionUsable() async throws {
         let server = try await ScriptedSMTPServer.start { event in
             if case .command(let line, _) = event, line.contains("user0@") { return .reply("550 5.1.1 no such user") }

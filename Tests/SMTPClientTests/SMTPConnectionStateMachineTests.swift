@@ -168,3 +168,74 @@ struct SMTPConnectionStateMachineTests {
         #expect(SMTPCommand.ehlo("h").line == "EHLO h\r\n")
     }
 }
+
+/// RFC 2920 §3.1: the next message's commands may follow a message's content in one group.
+@Suite("SMTP state machine: pipelining across messages")
+struct SMTPCrossMessagePipeliningTests {
+    typealias Machine = SMTPConnectionStateMachine
+    let base = SMTPConnectionStateMachineTests()
+    let second = Machine.Envelope(sender: "status@example.com", recipient: "lee@example.kr", payload: "Subject: y\r\n\r\nyo\r\n.\r\n")
+
+    /// A machine with the first message's content sent, awaiting its final reply.
+    func awaitingFirstFinalReply(pipelining: Bool = true) -> Machine {
+        var machine = base.readyMachine(pipelining: pipelining)
+        _ = machine.send(base.envelope)
+        _ = machine.received(base.reply(250))
+        _ = machine.received(base.reply(250))
+        #expect(machine.received(base.reply(354)) == .sendPayload(base.envelope.payload))
+        return machine
+    }
+
+    @Test func aSecondMessageFollowsTheFirstsContentAndRepliesAreMatchedInOrder() {
+        var machine = base.readyMachine()
+        _ = machine.send(base.envelope)
+        #expect(!machine.acceptsPipelinedMessage, "not before the first message's content is sent")
+        machine = awaitingFirstFinalReply()
+        #expect(machine.acceptsPipelinedMessage)
+        #expect(machine.send(second) == .send([.mailFrom("status@example.com", utf8: false), .rcptTo("lee@example.kr"), .data]))
+        #expect(!machine.acceptsPipelinedMessage, "one follower at a time")
+        #expect(machine.received(base.reply(250, "queued as A")) == .messageSent(base.reply(250, "queued as A")))
+        #expect(machine.received(base.reply(250)) == .none)
+        #expect(machine.received(base.reply(250)) == .none)
+        #expect(machine.received(base.reply(354)) == .sendPayload(second.payload))
+        #expect(machine.received(base.reply(250, "queued as B")) == .messageSent(base.reply(250, "queued as B")))
+        #expect(machine.isReady)
+    }
+
+    @Test func aRefusedFirstMessageSendsNoRSETThatWouldCancelTheFollower() {
+        var machine = awaitingFirstFinalReply()
+        _ = machine.send(second)
+        let refusal = base.reply(554, "content rejected")
+        #expect(machine.received(refusal) == .messageFailed(.rejected(command: "end of DATA", reply: refusal), reset: false))
+        #expect(machine.received(base.reply(250)) == .none)
+        #expect(machine.received(base.reply(250)) == .none)
+        #expect(machine.received(base.reply(354)) == .sendPayload(second.payload))
+        #expect(machine.received(base.reply(250)) == .messageSent(base.reply(250)))
+    }
+
+    @Test func aRefusedFollowerIsResetAndTheSessionGoesOn() {
+        var machine = awaitingFirstFinalReply()
+        _ = machine.send(second)
+        _ = machine.received(base.reply(250))
+        let unknown = base.reply(550, "no such user")
+        #expect(machine.received(base.reply(250)) == .none)
+        #expect(machine.received(unknown) == .none)
+        #expect(machine.received(base.reply(354)) == .sendPayload(".\r\n"))
+        #expect(machine.received(base.reply(250)) == .messageFailed(.rejected(command: "RCPT TO", reply: unknown), reset: true))
+        #expect(machine.received(base.reply(250)) == .none, "RSET answered")
+        #expect(machine.isReady)
+    }
+
+    @Test func a421WithAFollowerFailsTheConnectionAndForgetsTheFollower() {
+        var machine = awaitingFirstFinalReply()
+        _ = machine.send(second)
+        let closing = base.reply(421, "shutting down")
+        #expect(machine.received(closing) == .fail(.rejected(command: "end of DATA", reply: closing)))
+        #expect(!machine.isOpen && !machine.acceptsPipelinedMessage)
+    }
+
+    @Test func withoutPipeliningNoMessageFollowsBeforeTheFinalReply() {
+        let machine = awaitingFirstFinalReply(pipelining: false)
+        #expect(!machine.acceptsPipelinedMessage)
+    }
+}

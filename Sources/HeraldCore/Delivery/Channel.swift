@@ -10,6 +10,9 @@ public protocol Channel: Sendable {
     var kind: ChannelKind { get }
     /// The template parts this channel sends, so workers render nothing else.
     var parts: Set<PartKind> { get }
+    /// How many messages one connection carries at once (an SMTP session pipelines several); with
+    /// the channel's `connections` it bounds the deliveries in flight on the channel.
+    var messagesPerConnection: Int { get }
     /// Delivers one message. Returns when the receiver accepted it.
     func deliver(_ delivery: Delivery) async throws
     /// Releases connections. Called once, at shutdown.
@@ -17,6 +20,7 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    public var messagesPerConnection: Int { 1 }
     public func shutdown() async throws {}
 }
 
