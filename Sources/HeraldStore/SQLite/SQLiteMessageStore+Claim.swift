@@ -35,8 +35,8 @@ extension SQLiteMessageStore {
             )
             return
                 rows
-                .sorted { ($0["priority"] as Int, $0["seq"] as Int64) > ($1["priority"] as Int, $1["seq"] as Int64) }
-                .map(Self.message(from:))
+                .sorted { ($0[0] as Int, $0[1] as Int64) > ($1[0] as Int, $1[1] as Int64) }
+                .map { Self.message(from: $0, offset: 2) }
         }
     }
 
@@ -53,26 +53,28 @@ extension SQLiteMessageStore {
         }
     }
 
-    static func message(from row: Row) -> QueuedMessage {
-        let segments: String = row["segments"]
+    /// A message from a row whose columns, from `offset` on, are `messageColumns` (read by position:
+    /// a lookup by name scans the columns, and claims decode hundreds of rows at a time).
+    static func message(from row: Row, offset: Int = 0) -> QueuedMessage {
+        let segments: String = row[offset + 8]
         return QueuedMessage(
-            id: row["id"],
-            noticeID: row["notice_id"],
+            id: row[offset],
+            noticeID: row[offset + 1],
             recipient: Recipient(
-                id: row["recipient_id"],
-                name: row["name"],
-                locale: row["locale"],
-                contacts: ContactPoints(email: row["email"], phone: row["phone"], webhook: row["webhook"]),
+                id: row[offset + 2],
+                name: row[offset + 3],
+                locale: row[offset + 4],
+                contacts: ContactPoints(email: row[offset + 5], phone: row[offset + 6], webhook: row[offset + 7]),
                 segments: segments.isEmpty ? [] : segments.split(separator: ";").map(String.init)
             ),
-            state: MessageState(rawValue: row["state"]) ?? .queued,
-            routeIndex: row["route_index"],
-            attempts: row["attempts"],
-            failures: row["failures"],
-            channelSince: (row["channel_since"] as Int64?).map(Date.init(millis:)),
-            lastError: row["last_error"],
-            createdAt: Date(millis: row["created_at"]),
-            expiresAt: Date(millis: row["expires_at"])
+            state: MessageState(rawValue: row[offset + 9]) ?? .queued,
+            routeIndex: row[offset + 10],
+            attempts: row[offset + 11],
+            failures: row[offset + 12],
+            channelSince: (row[offset + 13] as Int64?).map(Date.init(millis:)),
+            lastError: row[offset + 14],
+            createdAt: Date(millis: row[offset + 15]),
+            expiresAt: Date(millis: row[offset + 18])
         )
     }
 }
