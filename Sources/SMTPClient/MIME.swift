@@ -71,61 +71,81 @@ enum MIME {
     static func appendQuotedPrintable(_ text: String, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
-            out.reserveCapacity(out.count + bytes.count + bytes.count / 8)
-            var lineLength = 0
-            var pendingBreaks = 0
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
+            // At most 3 bytes per input byte, plus a 3-byte soft break per 25 input bytes.
+            let capacity = 3 * bytes.count + 3 * (bytes.count / 25 + 1)
+            let encoded = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                var lineLength = 0
+                var pendingBreaks = 0
+                var index = 0
+                func put(_ byte: UInt8) {
+                    buffer[count] = byte
+                    count += 1
+                }
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: "\r"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n") {
+                        index += 1
+                        continue
+                    }
+                    if byte == UInt8(ascii: "\n") {
+                        pendingBreaks += 1
+                        lineLength = 0
+                        index += 1
+                        continue
+                    }
+                    while pendingBreaks > 0 {
+                        put(UInt8(ascii: "\r"))
+                        put(UInt8(ascii: "\n"))
+                        pendingBreaks -= 1
+                    }
+                    let endsLine = index + 1 == bytes.count || bytes[index + 1] == UInt8(ascii: "\n") || bytes[index + 1] == UInt8(ascii: "\r")
+                    let literal = byte != UInt8(ascii: "=") && ((33...126).contains(byte) || ((byte == 32 || byte == 9) && !endsLine))
+                    let width = literal ? 1 : 3
+                    if lineLength + width > 75 {
+                        put(UInt8(ascii: "="))
+                        put(UInt8(ascii: "\r"))
+                        put(UInt8(ascii: "\n"))
+                        lineLength = 0
+                    }
+                    if literal {
+                        put(byte)
+                    } else {
+                        put(UInt8(ascii: "="))
+                        put(hex[Int(byte >> 4)])
+                        put(hex[Int(byte & 0x0F)])
+                    }
+                    lineLength += width
                     index += 1
-                    continue
                 }
-                if byte == UInt8(ascii: "\n") {
-                    pendingBreaks += 1
-                    lineLength = 0
-                    index += 1
-                    continue
-                }
-                for _ in 0..<pendingBreaks { out.append(contentsOf: crlf) }
-                pendingBreaks = 0
-                let endsLine = index + 1 == bytes.count || bytes[index + 1] == UInt8(ascii: "\n") || bytes[index + 1] == UInt8(ascii: "\r")
-                let literal = byte != UInt8(ascii: "=") && ((33...126).contains(byte) || ((byte == 32 || byte == 9) && !endsLine))
-                let width = literal ? 1 : 3
-                if lineLength + width > 75 {
-                    out.append(UInt8(ascii: "="))
-                    out.append(contentsOf: crlf)
-                    lineLength = 0
-                }
-                if literal {
-                    out.append(byte)
-                } else {
-                    out.append(UInt8(ascii: "="))
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0x0F)])
-                }
-                lineLength += width
-                index += 1
             }
+            out.append(contentsOf: encoded)
         }
     }
 
     /// The DATA payload: every line that starts with `.` gets another (RFC 5321 §4.5.2), ending with `CRLF.CRLF`.
     static func dotStuffed(_ message: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(message.count + 16)
-        var atLineStart = true
-        var previous: UInt8 = 0
-        for byte in message {
-            if atLineStart, byte == UInt8(ascii: ".") { out.append(byte) }
-            out.append(byte)
-            atLineStart = previous == UInt8(ascii: "\r") && byte == UInt8(ascii: "\n")
-            previous = byte
+        // At most one extra byte per line that starts with "." (the first, then one per three bytes at most), and the terminator.
+        String(unsafeUninitializedCapacity: message.count + message.count / 3 + 6) { buffer in
+            var count = 0
+            var atLineStart = true
+            var previous: UInt8 = 0
+            for byte in message {
+                if atLineStart, byte == UInt8(ascii: ".") {
+                    buffer[count] = byte
+                    count += 1
+                }
+                buffer[count] = byte
+                count += 1
+                atLineStart = previous == UInt8(ascii: "\r") && byte == UInt8(ascii: "\n")
+                previous = byte
+            }
+            let ending: [UInt8] = atLineStart ? [UInt8(ascii: "."), 13, 10] : [13, 10, UInt8(ascii: "."), 13, 10]
+            for byte in ending {
+                buffer[count] = byte
+                count += 1
+            }
+            return count
         }
-        if !atLineStart { out.append(contentsOf: crlf) }
-        out.append(UInt8(ascii: "."))
-        out.append(contentsOf: crlf)
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

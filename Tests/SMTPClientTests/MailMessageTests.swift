@@ -131,6 +131,15 @@ struct MailMessageTests {
         #expect(!payload.dropLast(5).contains("\r\n.\r\n"), "no early terminator")
     }
 
+    @Test func aBodyOfNothingButDotLinesIsStuffedLineByLine() throws {
+        let payload = try message(text: Array(repeating: ".", count: 500).joined(separator: "\n")).dataPayload()
+        #expect(payload.components(separatedBy: "\r\n").filter { $0 == ".." }.count == 500, "every dot line doubled")
+        #expect(payload.hasSuffix("\r\n.\r\n"))
+        let quoted = try message(text: String(repeating: "é", count: 400)).dataPayload()
+        #expect(quoted.contains("=C3=A9=C3=A9"), "a body that is all escapes is quoted-printable throughout")
+        #expect(quoted.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
+    }
+
     @Test func parsesMailboxes() {
         #expect(Mailbox(parsing: "Example Status <status@example.com>") == Mailbox(name: "Example Status", address: "status@example.com"))
         #expect(Mailbox(parsing: "\"Ops, Team\" <ops@example.com>") == Mailbox(name: "Ops, Team", address: "ops@example.com"))

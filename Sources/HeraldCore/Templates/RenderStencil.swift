@@ -58,8 +58,9 @@ public struct RenderStencil: Sendable {
         var index = 0
         while index < bytes.count {
             guard bytes[index] == 0xEE else {
-                out.append(bytes[index])
-                index += 1
+                let run = bytes[index...].firstIndex(of: 0xEE) ?? bytes.count
+                out.append(contentsOf: bytes[index..<run])
+                index = run
                 continue
             }
             guard delimiter(at: index, last: 0x80) else {
