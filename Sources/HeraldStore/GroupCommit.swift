@@ -1,13 +1,20 @@
+import Synchronization
+
 /// Group commit: items submitted while a commit is running are written together by the next one,
 /// so concurrent callers share one transaction — and one fsync — instead of queueing for one each.
 ///
-/// `write` gets every waiting item and returns a result per item, in order.
-public actor GroupCommit<Item: Sendable> {
+/// `write` gets every waiting item and returns a result per item, in order. Submitting takes a lock,
+/// not an actor hop: it runs on every single send.
+public final class GroupCommit<Item: Sendable>: Sendable {
     public typealias Write = @Sendable ([Item]) async throws -> [Result<Void, any Error>]
 
+    private struct State {
+        var waiting: [(item: Item, continuation: CheckedContinuation<Void, any Error>)] = []
+        var committing = false
+    }
+
     private let write: Write
-    private var waiting: [(item: Item, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var committing = false
+    private let state = Mutex(State())
 
     public init(write: @escaping Write) {
         self.write = write
@@ -16,18 +23,25 @@ public actor GroupCommit<Item: Sendable> {
     /// Returns once `item` is committed; throws its own failure or the commit's.
     public func submit(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append((item, continuation))
-            if !committing {
-                committing = true
-                Task { await self.commitWhileWaiting() }
+            let startsCommitting = state.withLock { state in
+                state.waiting.append((item, continuation))
+                guard !state.committing else { return false }
+                state.committing = true
+                return true
             }
+            if startsCommitting { Task { await self.commitWhileWaiting() } }
         }
     }
 
     private func commitWhileWaiting() async {
-        while !waiting.isEmpty {
-            let batch = waiting
-            waiting = []
+        while true {
+            let batch = state.withLock { state in
+                let batch = state.waiting
+                state.waiting = []
+                if batch.isEmpty { state.committing = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
             do {
                 let results = try await write(batch.map(\.item))
                 for (index, entry) in batch.enumerated() {
@@ -37,7 +51,6 @@ public actor GroupCommit<Item: Sendable> {
                 for entry in batch { entry.continuation.resume(throwing: error) }
             }
         }
-        committing = false
     }
 }
 
