@@ -18,3 +18,26 @@ struct SQLiteDurabilityTests {
         try await store.close()
     }
 }
+
+@Suite("SQLite: several processes opening one new database")
+struct SQLiteConcurrentOpenTests {
+    /// `herald work` and `herald broadcast` started together on a new file both create the schema;
+    /// neither may fail because the other got there first.
+    @Test func storesOpenedAtOnceOnANewFileAllSucceed() async throws {
+        for round in 0..<5 {
+            let directory = TemporaryDirectory()
+            let path = directory.file("herald-\(round).sqlite")
+            let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let store = try SQLiteMessageStore(path: path)
+                        try await store.close()
+                        return true
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(opened == 6)
+        }
+    }
+}

@@ -19,22 +19,39 @@ public final class SQLiteMessageStore: MessageStore {
 
     /// Opens (creating when missing) and migrates the database file.
     public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        self.path = path
+        // Processes that open a new file at the same moment (`herald work` and `herald broadcast`
+        // started together) race: turning WAL on can find the file locked without waiting, and two
+        // can both try to create the schema. The one that loses opens again and finds it done.
+        var attempt = 0
+        while true {
+            do {
+                pool = try Self.open(path)
+                break
+            } catch let error as DatabaseError where attempt < 20 && [.SQLITE_BUSY, .SQLITE_ERROR].contains(error.resultCode) {
+                attempt += 1
+                usleep(useconds_t(5_000 * attempt))
+            }
+        }
+        let pool = self.pool
+        singles = GroupCommit { sends in try await Self.writeSingles(sends, pool: pool) }
+    }
+
+    private static func open(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             // 32 MiB of page cache per connection keeps a large broadcast's index pages in memory while it is written.
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        self.path = path
         let pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase`
         // has run: NORMAL survives a crash of the process but can lose the last commits to a power cut.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        self.pool = pool
-        singles = GroupCommit { sends in try await Self.writeSingles(sends, pool: pool) }
         try SQLiteSchema.migrator.migrate(pool)
+        return pool
     }
 
     public func close() async throws {
