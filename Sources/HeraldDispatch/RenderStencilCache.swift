@@ -1,6 +1,5 @@
 import Foundation
 import HeraldCore
-import Synchronization
 
 /// Renders messages through `RenderStencil`s: one Mustache render per notice, locale, recipient shape
 /// and set of parts, then a fill per message.
@@ -17,25 +16,23 @@ final class RenderStencilCache: Sendable {
         var parts: Set<PartKind>
     }
 
-    private enum Entry {
+    private enum Entry: Sendable {
         case stencil(RenderStencil)
         /// Rendered in full: the stencil did not match, or the template does not render for this shape.
         case fullRender
     }
 
     private let templates: TemplateLibrary
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let capacity: Int
+    private let entries = BoundedCache<Key, Entry>(capacity: 1024)
 
-    init(templates: TemplateLibrary, capacity: Int = 1024) {
+    init(templates: TemplateLibrary) {
         self.templates = templates
-        self.capacity = capacity
     }
 
     /// The notice's parts for this message's recipient, exactly as `TemplateLibrary.render` renders them.
     func render(_ notice: Notice, context: RenderContext, parts: Set<PartKind>) throws(TemplateError) -> RenderedNotice {
         let key = Key(noticeID: notice.id, locale: notice.locale ?? context.recipient.locale, shape: RecipientShape(context.recipient), parts: parts)
-        switch entries.withLock({ $0[key] }) {
+        switch entries[key] {
         case .stencil(let stencil)?:
             if let rendered = stencil.render(for: context.recipient, now: context.now) { return rendered }
             return try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
@@ -46,10 +43,7 @@ final class RenderStencilCache: Sendable {
             let stencil = templates.stencil(notice.template, locale: notice.locale, context: context, parts: parts)
             var entry = Entry.fullRender
             if let stencil, stencil.render(for: context.recipient, now: context.now) == rendered { entry = .stencil(stencil) }
-            entries.withLock { entries in
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-                entries[key] = entry
-            }
+            entries.insert(entry, for: key)
             return rendered
         }
     }
