@@ -16,17 +16,9 @@ struct WorkCommand: AsyncParsableCommand {
     func run() async throws {
         guard drain else { return try await WorkerHost.run(options: global, label: "herald.work") }
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
-        let channels = try runtime.makeChannels()
-        let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.work"))
-        let processed: Int
-        do { processed = try await worker.drain() } catch {
-            for channel in channels.values { try? await channel.shutdown() }
-            try? await store.close()
-            throw error
+        let processed = try await runtime.withStoreAndChannels { store, channels in
+            try await runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.work")).drain()
         }
-        for channel in channels.values { try? await channel.shutdown() }
-        try await store.close()
         print("processed \(processed)")
     }
 }
@@ -41,25 +33,15 @@ enum WorkerHost {
     ) async throws {
         let runtime = try HeraldRuntime(options: options)
         let logger = HeraldRuntime.logger(label, json: jsonLogs)
-        let store = try runtime.openStore()
-        let channels = try runtime.makeChannels()
-        let worker = runtime.makeWorker(store: store, channels: channels, logger: logger)
-        let services: [any Service]
-        do { services = [worker] + (try extra(runtime, store, worker, logger)) } catch {
-            for channel in channels.values { try? await channel.shutdown() }
-            try? await store.close()
-            throw error
-        }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        try await runtime.withStoreAndChannels { store, channels in
+            let worker = runtime.makeWorker(store: store, channels: channels, logger: logger)
+            let services = [worker] + (try extra(runtime, store, worker, logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                )
             )
-        )
-        var failure: (any Error)?
-        do { try await group.run() } catch { failure = error }
-        // Connection pools are closed on every path, or their clients would trap at exit.
-        for channel in channels.values { try? await channel.shutdown() }
-        try? await store.close()
-        if let failure { throw failure }
+            try await group.run()
+        }
     }
 }

@@ -30,18 +30,8 @@ struct OutageDay {
 
     /// Runs the day; returns whether every expected notice reached its receiver.
     func run() async throws -> Bool {
-        let store = try runtime.openStore()
-        let channels = try runtime.makeChannels()
-        do {
-            let report = try await play(store: store, channels: channels)
-            for channel in channels.values { try? await channel.shutdown() }
-            try await store.close()
-            return verify(report)
-        } catch {
-            for channel in channels.values { try? await channel.shutdown() }
-            try? await store.close()
-            throw error
-        }
+        let report = try await runtime.withStoreAndChannels { store, channels in try await play(store: store, channels: channels) }
+        return verify(report)
     }
 
     private func play(store: any MessageStore, channels: [String: any HeraldCore.Channel]) async throws -> DemoReport {

@@ -22,18 +22,10 @@ struct DeliveryWaiter {
 
     /// - Returns: the final counts.
     func wait(for noticeID: String) async throws -> StateCounts {
-        let channels = try runtime.makeChannels()
-        let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.wait"))
-        let isTerminal = isatty(STDERR_FILENO) == 1
-        let counts: StateCounts
-        do {
-            counts = try await deliver(noticeID: noticeID, worker: worker, isTerminal: isTerminal)
-        } catch {
-            for channel in channels.values { try? await channel.shutdown() }
-            throw error
+        try await runtime.withChannels { channels in
+            let worker = runtime.makeWorker(store: store, channels: channels, logger: HeraldRuntime.logger("herald.wait"))
+            return try await deliver(noticeID: noticeID, worker: worker, isTerminal: isatty(STDERR_FILENO) == 1)
         }
-        for channel in channels.values { try? await channel.shutdown() }
-        return counts
     }
 
     /// Runs the worker beside a progress poller; once every message is final the worker is asked to

@@ -30,6 +30,31 @@ struct HeraldRuntime {
         try ChannelFactory.make(configuration.channels, configFile: configPath)
     }
 
+    /// Makes the channels, runs `body` with them, and shuts them down whatever `body` did: a
+    /// connection pool still open when the process exits traps.
+    func withChannels<T>(_ body: ([String: any Channel]) async throws -> T) async throws -> T {
+        let channels = try makeChannels()
+        let result: T
+        do { result = try await body(channels) } catch {
+            for channel in channels.values { try? await channel.shutdown() }
+            throw error
+        }
+        for channel in channels.values { try? await channel.shutdown() }
+        return result
+    }
+
+    /// `withChannels` with the store opened first and closed last.
+    func withStoreAndChannels<T>(_ body: (any MessageStore, [String: any Channel]) async throws -> T) async throws -> T {
+        let store = try openStore()
+        let result: T
+        do { result = try await withChannels { try await body(store, $0) } } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        return result
+    }
+
     func makeWorker(store: any MessageStore, channels: [String: any Channel], logger: Logger) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
             store: store, channels: channels, settings: configuration.channels, templates: templates, clock: clock,
