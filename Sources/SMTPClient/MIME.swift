@@ -39,7 +39,7 @@ enum MIME {
         let plain = name.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
         let display = plain ? "\"\(name)\"" : encodedWords(name)
         // Fold before the address when the last line would get too long.
-        let lastLineLength = display.utf8.count - (display.utf8.lastIndex(of: UInt8(ascii: "\n")).map { display.utf8.distance(from: display.utf8.startIndex, to: $0) + 1 } ?? 0)
+        let lastLineLength = display.utf8.reversed().prefix { $0 != UInt8(ascii: "\n") }.count
         return display + (lastLineLength + mailbox.address.utf8.count > 60 ? "\r\n <" : " <") + mailbox.address + ">"
     }
 

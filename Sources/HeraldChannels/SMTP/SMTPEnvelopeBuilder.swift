@@ -39,10 +39,8 @@ struct SMTPEnvelopeBuilder {
         }
     }
 
-    /// RFC 3986 unreserved characters: everything else in an id is percent-encoded.
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    /// The id as it goes in a URL: unchanged when it has only unreserved characters, as ids usually do.
+    /// The id as it goes in a URL: RFC 3986 unreserved characters as they are, every other byte of
+    /// its UTF-8 as `%XX` (ids are usually all unreserved, and then returned unchanged).
     static func percentEncoded(_ id: String) -> String {
         let isUnreserved: (UInt8) -> Bool = { byte in
             switch byte {
@@ -51,6 +49,12 @@ struct SMTPEnvelopeBuilder {
             default: false
             }
         }
-        return id.utf8.allSatisfy(isUnreserved) ? id : id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+        guard !id.utf8.allSatisfy(isUnreserved) else { return id }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in id.utf8 {
+            if isUnreserved(byte) { encoded.append(byte) } else { encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]] }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
