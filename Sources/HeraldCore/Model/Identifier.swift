@@ -12,7 +12,7 @@ public enum Identifier {
 
     /// A new id with the given prefix (`msg`, `bc`, ...).
     public static func make(prefix: String, at date: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BufferedRandomNumberGenerator()
         return encode(prefix: prefix, millis: millis(date), high: UInt16.random(in: .min ... .max, using: &generator), low: generator.next())
     }
 
@@ -51,7 +51,7 @@ public struct IdentifierSequence {
     private var low: UInt64
 
     public init(prefix: String, at date: Date) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BufferedRandomNumberGenerator()
         self.prefix = prefix
         self.millis = Identifier.millis(date)
         self.high = UInt16.random(in: .min ... .max, using: &generator)
