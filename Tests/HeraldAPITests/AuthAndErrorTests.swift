@@ -63,6 +63,11 @@ struct AuthAndErrorTests {
         (#"{"template":"outage-apology","to":{"email":"a@b.kr"},"priority":"urgent","vars":{"service":"M","started_at":"1"}}"#, "/priority"),
         (#"{"template":"outage-apology","to":{"email":"a@b.kr"},"expires_in":"soon","vars":{"service":"M","started_at":"1"}}"#, "/expires_in"),
         (#"{"to":{"email":"a@b.kr"}}"#, "/template"),
+        (#"{"template":"outage-apology","to":{"email":5},"vars":{"service":"M","started_at":"1"}}"#, "/to/email"),
+        (#"{"template":"outage-apology","to":"a@b.kr","vars":{"service":"M","started_at":"1"}}"#, "/to"),
+        (#"{"template":"outage-apology","to":{"email":"a@b.kr"},"route":["outbox",7],"vars":{"service":"M","started_at":"1"}}"#, "/route/1"),
+        (#"{"template":"outage-apology","to":{"email":"a@b.kr"},"vars":["service"]}"#, "/vars"),
+        (#"["outage-apology"]"#, "/"),
     ])
     func invalidRequestsAre422NamingTheField(body: String, pointer: String) async throws {
         let harness = try APIHarness()

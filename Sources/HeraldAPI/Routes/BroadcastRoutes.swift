@@ -35,7 +35,7 @@ struct BroadcastRoutes {
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         return try await services.idempotentPost(request, context: context) { body in
-            let broadcast = try JSONBody.decode(BroadcastBody.self, from: body)
+            let broadcast = try BroadcastBody(json: body)
             let notice = try broadcast.notice.request()
             let audience = try Audience(broadcast.audience)
             defer { audience.spool?.remove() }

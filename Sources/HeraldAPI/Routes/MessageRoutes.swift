@@ -14,20 +14,21 @@ struct MessageRoutes {
         router.post("/v1/messages/:id/retry") { request, context in try await retry(request, context: context) }
     }
 
-    struct Accepted: Encodable {
-        var id: String
-        var state: String
+    /// `202 {"id": …, "state": "queued"}`, written without an encoder: it answers every single send.
+    static func accepted(id: String) -> Response {
+        let json: TemplateValue = ["id": .string(id), "state": .string(MessageState.queued.rawValue)]
+        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json.jsonText)))
     }
 
     func send(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         return try await services.idempotentPost(request, context: context) { body in
-            let send = try JSONBody.decode(SendBody.self, from: body)
+            let send = try SendBody(json: body)
             let notice = try send.notice.request()
             let recipient = try send.recipient()
             do {
                 let receipt = try await services.intake.send(notice, to: recipient)
-                return try JSONBody.response(.accepted, Accepted(id: receipt.id, state: MessageState.queued.rawValue))
+                return Self.accepted(id: receipt.id)
             } catch let error as IntakeError {
                 throw Problem.from(error, recipients: .single)
             }
@@ -55,6 +56,6 @@ struct MessageRoutes {
                 detail: "message '\(id)' is not failed, expired or cancelled; only those can be retried"
             )
         }
-        return try JSONBody.response(.accepted, Accepted(id: id, state: MessageState.queued.rawValue))
+        return Self.accepted(id: id)
     }
 }

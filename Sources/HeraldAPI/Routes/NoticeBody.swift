@@ -3,23 +3,43 @@ import HeraldCore
 import HeraldDispatch
 
 /// The fields `POST /v1/messages` and `POST /v1/broadcasts` share.
-struct NoticeFields: Decodable {
+struct NoticeFields {
     var template: String
     var vars: [String: TemplateValue]?
     var locale: String?
     /// A route name, `"sms,email"`, or `["sms", "email"]`.
-    var route: RouteField?
+    var route: [String]?
     var priority: Priority?
     var collapseKey: String?
     /// A duration such as `30m` or `6h`.
     var expiresIn: String?
     var incidentID: String?
 
-    enum CodingKeys: String, CodingKey {
-        case template, vars, locale, route, priority
-        case collapseKey = "collapse_key"
-        case expiresIn = "expires_in"
-        case incidentID = "incident_id"
+    init(_ fields: JSONFields) throws(Problem) {
+        template = try fields.requiredString("template")
+        if let vars = try fields.object("vars") { self.vars = vars.members }
+        locale = try fields.string("locale")
+        route = try Self.routeNames(fields)
+        priority = try fields.choice("priority", of: Priority.self)
+        collapseKey = try fields.string("collapse_key")
+        expiresIn = try fields.string("expires_in")
+        incidentID = try fields.string("incident_id")
+    }
+
+    /// `route` as a string (`"critical"`, `"sms,email"`) or an array of channel names.
+    private static func routeNames(_ fields: JSONFields) throws(Problem) -> [String]? {
+        switch fields.value("route") {
+        case nil: return nil
+        case .string(let names): return names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case .list(let items):
+            var names: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let name) = item else { throw Problem.invalid(fields.pointer(to: "route/\(index)"), "expected a channel name") }
+                names.append(name)
+            }
+            return names
+        default: throw Problem.invalid(fields.pointer(to: "route"), "expected a route name or an array of channel names")
+        }
     }
 
     func request() throws(Problem) -> NoticeRequest {
@@ -31,45 +51,27 @@ struct NoticeFields: Decodable {
             lifetime = parsed
         }
         return NoticeRequest(
-            template: template, vars: vars ?? [:], locale: locale, route: route?.names, priority: priority ?? .normal,
+            template: template, vars: vars ?? [:], locale: locale, route: route, priority: priority ?? .normal,
             collapseKey: collapseKey, expiresIn: lifetime, incidentID: incidentID
         )
     }
 }
 
-/// `route` as a string (`"critical"`, `"sms,email"`) or an array of channel names.
-struct RouteField: Decodable {
-    var names: [String]
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let list = try? container.decode([String].self) {
-            names = list
-        } else {
-            names = try container.decode(String.self).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-    }
-}
-
 /// `POST /v1/messages`.
-struct SendBody: Decodable {
+struct SendBody {
     var notice: NoticeFields
     var to: ContactPoints
     /// The recipient id (default: the first contact point) and name for `{{recipient.*}}`.
     var recipientID: String?
     var name: String?
 
-    enum CodingKeys: String, CodingKey {
-        case to, name
-        case recipientID = "recipient_id"
-    }
-
-    init(from decoder: any Decoder) throws {
-        notice = try NoticeFields(from: decoder)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        to = try container.decode(ContactPoints.self, forKey: .to)
-        recipientID = try container.decodeIfPresent(String.self, forKey: .recipientID)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
+    init(json bytes: [UInt8]) throws(Problem) {
+        let fields = try JSONBody.object(from: bytes)
+        notice = try NoticeFields(fields)
+        let to = try fields.requiredObject("to")
+        self.to = ContactPoints(email: try to.string("email"), phone: try to.string("phone"), webhook: try to.string("webhook"))
+        recipientID = try fields.string("recipient_id")
+        name = try fields.string("name")
     }
 
     /// The recipient, with each contact point checked as the CLI checks `--to`.
@@ -85,27 +87,23 @@ struct SendBody: Decodable {
 }
 
 /// `POST /v1/broadcasts`.
-struct BroadcastBody: Decodable {
+struct BroadcastBody {
     var notice: NoticeFields
     var audience: Audience
     var dryRun: Bool
 
     /// Exactly one of a stored segment, every stored recipient, or recipients inline.
-    struct Audience: Decodable {
+    struct Audience {
         var segment: String?
         var all: Bool?
         var recipients: [TemplateValue]?
     }
 
-    enum CodingKeys: String, CodingKey {
-        case audience
-        case dryRun = "dry_run"
-    }
-
-    init(from decoder: any Decoder) throws {
-        notice = try NoticeFields(from: decoder)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        audience = try container.decode(Audience.self, forKey: .audience)
-        dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+    init(json bytes: [UInt8]) throws(Problem) {
+        let fields = try JSONBody.object(from: bytes)
+        notice = try NoticeFields(fields)
+        let audience = try fields.requiredObject("audience")
+        self.audience = Audience(segment: try audience.string("segment"), all: try audience.bool("all"), recipients: try audience.list("recipients"))
+        dryRun = try fields.bool("dry_run") ?? false
     }
 }

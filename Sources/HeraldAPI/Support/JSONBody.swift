@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import Hummingbird
 
 /// JSON in and out: sorted keys, ISO 8601 dates, and decoding errors as 400 problems naming the field.
@@ -36,6 +37,15 @@ enum JSONBody {
         } catch {
             throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON")
         }
+    }
+
+    /// The body as a JSON object read field by field (see `JSONFields`); text that is not JSON is a 400.
+    static func object(from bytes: [UInt8]) throws(Problem) -> JSONFields {
+        let value: TemplateValue
+        do { value = try JSONReader.parse(bytes) } catch {
+            throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON: \(error)")
+        }
+        return try JSONFields(value, at: "")
     }
 
     /// `/to/email` for a coding path.
