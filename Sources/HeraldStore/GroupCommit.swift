@@ -3,54 +3,60 @@ import Synchronization
 /// Group commit: items submitted while a commit is running are written together by the next one,
 /// so concurrent callers share one transaction — and one fsync — instead of queueing for one each.
 ///
-/// `write` gets every waiting item and returns a result per item, in order. Submitting takes a lock,
-/// not an actor hop: it runs on every single send.
-public final class GroupCommit<Item: Sendable>: Sendable {
-    public typealias Write = @Sendable ([Item]) async throws -> [Result<Void, any Error>]
+/// Commits run where the store's writer runs (`schedule` hands one to, say, the database's serial
+/// writer queue), and a commit that finds more items waiting schedules the next one from there: no
+/// task is started and no event loop is woken between commits. Other writers queued meanwhile go
+/// first, so a stream of single sends never starves them. Submitting takes a lock, not an actor hop:
+/// it runs on every single send.
+public final class GroupCommit<Item: Sendable, Connection>: Sendable {
+    /// Runs `commit` on the writer, later, with its connection.
+    public typealias Schedule = @Sendable (_ commit: @escaping @Sendable (Connection) -> Void) -> Void
+    /// Writes every waiting item and returns a result per item, in order.
+    public typealias Write = @Sendable (Connection, [Item]) -> [Result<Void, any Error>]
 
     private struct State {
         var waiting: [(item: Item, continuation: CheckedContinuation<Void, any Error>)] = []
-        var committing = false
+        var scheduled = false
     }
 
+    private let schedule: Schedule
     private let write: Write
     private let state = Mutex(State())
 
-    public init(write: @escaping Write) {
+    public init(schedule: @escaping Schedule, write: @escaping Write) {
+        self.schedule = schedule
         self.write = write
     }
 
     /// Returns once `item` is committed; throws its own failure or the commit's.
     public func submit(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { continuation in
-            let startsCommitting = state.withLock { state in
+            let schedules = state.withLock { state in
                 state.waiting.append((item, continuation))
-                guard !state.committing else { return false }
-                state.committing = true
+                guard !state.scheduled else { return false }
+                state.scheduled = true
                 return true
             }
-            if startsCommitting { Task { await self.commitWhileWaiting() } }
+            if schedules { schedule(commitWaiting) }
         }
     }
 
-    private func commitWhileWaiting() async {
-        while true {
-            let batch = state.withLock { state in
-                let batch = state.waiting
-                state.waiting = []
-                if batch.isEmpty { state.committing = false }
-                return batch
-            }
-            guard !batch.isEmpty else { return }
-            do {
-                let results = try await write(batch.map(\.item))
-                for (index, entry) in batch.enumerated() {
-                    entry.continuation.resume(with: index < results.count ? results[index] : .failure(GroupCommitError.missingResult))
-                }
-            } catch {
-                for entry in batch { entry.continuation.resume(throwing: error) }
-            }
+    /// One commit of everything waiting; schedules the next when more arrived meanwhile.
+    private func commitWaiting(on connection: Connection) {
+        let batch = state.withLock { state in
+            let batch = state.waiting
+            state.waiting = []
+            return batch
         }
+        let results = write(connection, batch.map(\.item))
+        for (index, entry) in batch.enumerated() {
+            entry.continuation.resume(with: index < results.count ? results[index] : .failure(GroupCommitError.missingResult))
+        }
+        let more = state.withLock { state in
+            state.scheduled = !state.waiting.isEmpty
+            return state.scheduled
+        }
+        if more { schedule(commitWaiting) }
     }
 }
 

@@ -23,9 +23,9 @@ struct MessageInsertStatement {
         let created = notice.createdAt.millis
         // Values shared by every message of the notice: bound once; sqlite3_reset keeps them.
         bind(9, notice.id)
-        sqlite3_bind_int64(handle, 10, Int64(notice.priority.rank))
+        SQLiteBinding.bind(handle, 10, Int64(notice.priority.rank))
         bind(11, notice.collapseKey)
-        for index in Int32(12)...15 { sqlite3_bind_int64(handle, index, index == 13 ? notice.expiresAt.millis : created) }
+        for index in Int32(12)...15 { SQLiteBinding.bind(handle, index, index == 13 ? notice.expiresAt.millis : created) }
     }
 
     /// Inserts one message.
@@ -39,24 +39,10 @@ struct MessageInsertStatement {
         bind(6, recipient.contacts.phone)
         bind(7, recipient.contacts.webhook)
         bind(8, recipient.segments.joined(separator: ";"))
-        let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "inserting message \(message.id)", sql: statement.sql)
-        }
+        try SQLiteBinding.execute(statement, "inserting message \(message.id)")
     }
 
     private func bind(_ index: Int32, _ value: String?) {
-        guard let value else {
-            sqlite3_bind_null(handle, index)
-            return
-        }
-        var text = value
-        text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, Int32(bytes.count), Self.transient)
-        }
+        SQLiteBinding.bind(handle, index, value)
     }
-
-    /// SQLITE_TRANSIENT: SQLite copies the text before `bind` returns.
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }

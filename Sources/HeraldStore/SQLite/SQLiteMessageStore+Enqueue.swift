@@ -8,39 +8,33 @@ extension SQLiteMessageStore {
 
     public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
         let source = Transfer<any MessageSource>(value: messages)
-        return try await pool.write { db in try Self.write(notice, messages: source.value, into: db) }
+        let row = NoticeRow(notice)
+        return try await pool.write { db in try Self.write(row, messages: source.value, into: db) }
     }
 
     public func enqueue(_ notice: Notice, message: NewMessage) async throws {
-        try await singles.submit((notice, message))
+        try await singles.submit((NoticeRow(notice), message))
     }
 
     /// One transaction for every single send waiting. When it fails (a duplicate id), each send is
     /// written again in a transaction of its own, so the one that fails fails alone.
-    static func writeSingles(_ sends: [(Notice, NewMessage)], pool: DatabasePool) async throws -> [Result<Void, any Error>] {
-        do {
-            try await pool.write { db in
-                for (notice, message) in sends { _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db) }
-            }
-            return sends.map { _ in .success(()) }
-        } catch {
-            guard sends.count > 1 else { return [.failure(error)] }
-            var results: [Result<Void, any Error>] = []
-            for (notice, message) in sends {
-                do {
-                    try await pool.write { db in _ = try Self.write(notice, messages: ArrayMessageSource([message]), into: db) }
-                    results.append(.success(()))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
-        }
+    static func writeSingles(_ sends: [(NoticeRow, NewMessage)], into db: Database) -> [Result<Void, any Error>] {
+        let together = Result { try db.inTransaction { try writeEach(sends, into: db) } }
+        guard case .failure = together, sends.count > 1 else { return sends.map { _ in together } }
+        return sends.map { send in Result { try db.inTransaction { try writeEach([send], into: db) } } }
+    }
+
+    private static func writeEach(_ sends: [(NoticeRow, NewMessage)], into db: Database) throws -> Database.TransactionCompletion {
+        for (row, message) in sends { _ = try write(row, messages: ArrayMessageSource([message]), total: 1, into: db) }
+        return .commit
     }
 
     /// Writes the notice and its messages, superseding older ones with the same collapse key.
-    private static func write(_ notice: Notice, messages source: any MessageSource, into db: Database) throws -> Int {
-        try Self.insert(notice, into: db)
+    /// - Parameter total: the number of messages when known up front (a single send); otherwise the
+    ///   notice's total is set once they are all written.
+    private static func write(_ row: NoticeRow, messages source: any MessageSource, total known: Int? = nil, into db: Database) throws -> Int {
+        let notice = row.notice
+        try Self.insert(row, total: known ?? 0, into: db)
         let insert = try MessageInsertStatement(db: db, notice: notice)
         let supersede = try db.cachedStatement(
             sql: """
@@ -60,23 +54,47 @@ extension SQLiteMessageStore {
             }
             total += batch.count
         }
-        try db.cachedStatement(sql: "UPDATE notices SET total = ? WHERE id = ?").execute(arguments: [total, notice.id])
+        if total != known {
+            try db.cachedStatement(sql: "UPDATE notices SET total = ? WHERE id = ?").execute(arguments: [total, notice.id])
+        }
         return total
     }
 
-    private static func insert(_ notice: Notice, into db: Database) throws {
-        let vars = TemplateValue.object(notice.vars).jsonText
-        let route = TemplateValue.list(notice.route.map(TemplateValue.string)).jsonText
-        try db.cachedStatement(
+    private static func insert(_ row: NoticeRow, total: Int, into db: Database) throws {
+        let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(
-            arguments: [
-                notice.id, notice.kind.rawValue, notice.template, vars, notice.locale, route, notice.priority.rank,
-                notice.collapseKey, notice.expiresAt.millis, notice.incidentID, notice.createdAt.millis,
-            ]
         )
+        let handle = statement.sqliteStatement
+        let notice = row.notice
+        SQLiteBinding.bind(handle, 1, notice.id)
+        SQLiteBinding.bind(handle, 2, notice.kind.rawValue)
+        SQLiteBinding.bind(handle, 3, notice.template)
+        SQLiteBinding.bind(handle, 4, row.vars)
+        SQLiteBinding.bind(handle, 5, notice.locale)
+        SQLiteBinding.bind(handle, 6, row.route)
+        SQLiteBinding.bind(handle, 7, Int64(notice.priority.rank))
+        SQLiteBinding.bind(handle, 8, notice.collapseKey)
+        SQLiteBinding.bind(handle, 9, notice.expiresAt.millis)
+        SQLiteBinding.bind(handle, 10, notice.incidentID)
+        SQLiteBinding.bind(handle, 11, notice.createdAt.millis)
+        SQLiteBinding.bind(handle, 12, Int64(total))
+        try SQLiteBinding.execute(statement, "inserting notice \(notice.id)")
+    }
+}
+
+/// A notice as the store writes it, its JSON columns encoded by the caller before the single
+/// writer is reached.
+struct NoticeRow: Sendable {
+    let notice: Notice
+    let vars: String
+    let route: String
+
+    init(_ notice: Notice) {
+        self.notice = notice
+        vars = TemplateValue.object(notice.vars).jsonText
+        route = TemplateValue.list(notice.route.map(TemplateValue.string)).jsonText
     }
 }

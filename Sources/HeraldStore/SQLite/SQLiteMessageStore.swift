@@ -15,7 +15,7 @@ public final class SQLiteMessageStore: MessageStore {
     /// The database file, for connections of their own (recipient streams).
     let path: String
     /// Single sends waiting to be committed together.
-    let singles: GroupCommit<(Notice, NewMessage)>
+    let singles: GroupCommit<(NoticeRow, NewMessage), Database>
 
     /// Opens (creating when missing) and migrates the database file.
     public init(path: String) throws {
@@ -36,7 +36,10 @@ public final class SQLiteMessageStore: MessageStore {
             }
         }
         let pool = self.pool
-        singles = GroupCommit { sends in try await Self.writeSingles(sends, pool: pool) }
+        singles = GroupCommit(
+            schedule: { commit in pool.asyncWriteWithoutTransaction(commit) },
+            write: { db, sends in Self.writeSingles(sends, into: db) }
+        )
     }
 
     private static func open(_ path: String) throws -> DatabasePool {
