@@ -124,10 +124,20 @@ public enum JSONReader {
                 offset += 1
             }
             guard let stop = current else { throw error("unterminated string") }
+            if stop == UInt8(ascii: "\"") {
+                defer { offset += 1 }
+                return try validated(UnsafeBufferPointer(rebasing: bytes[start..<offset]))
+            }
             var text = Array(bytes[start..<offset])
-            if stop == UInt8(ascii: "\\") { try unescape(into: &text) }
+            try unescape(into: &text)
             offset += 1
-            guard let string = String(validating: text, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+            return try text.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try validated(buffer) }
+        }
+
+        /// The text of `utf8`, which must be valid UTF-8; ASCII, the usual case, needs no check.
+        func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> String {
+            if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
+            guard let string = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
             return string
         }
 
