@@ -3,6 +3,7 @@ import HeraldCore
 import HeraldStore
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The Prometheus registry behind `GET /metrics`.
 ///
@@ -15,9 +16,32 @@ public final class HeraldMetrics: Sendable {
     /// Records into `registry`; `herald serve` bootstraps `MetricsSystem` with it.
     public let factory: PrometheusMetricsFactory
 
+    /// `herald_http_requests_total` by route, method and status, made once per combination.
+    private let requestCounters = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
     public init() {
         registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
+    }
+
+    /// Counts one HTTP request.
+    func countRequest(route: String, method: String, status: Int) {
+        let key = RequestKey(route: route, method: method, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "herald_http_requests_total", dimensions: [("route", route), ("method", method), ("status", "\(status)")], factory: factory
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// Refreshes the state gauges from the store and renders the registry in the Prometheus text format.

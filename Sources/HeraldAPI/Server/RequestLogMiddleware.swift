@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import Metrics
 
 /// Logs one line per request with its id, method, route, status and duration — never headers or
 /// bodies, so tokens stay out of logs — and counts requests by route and status for `/metrics`.
@@ -39,10 +38,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[Self.requestIDField] = requestID
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info("\(request.method) \(route) \(response.status.code)", metadata: ["ms": "\(Int(milliseconds.rounded()))"])
-        Counter(
-            label: "herald_http_requests_total", dimensions: [("route", route), ("method", request.method.rawValue), ("status", "\(response.status.code)")],
-            factory: metrics.factory
-        ).increment()
+        metrics.countRequest(route: route, method: request.method.rawValue, status: response.status.code)
         return response
     }
 }

@@ -2,12 +2,15 @@ import Crypto
 import Foundation
 import HeraldCore
 import HeraldStore
+import HTTPTypes
 import Hummingbird
 
 /// `Idempotency-Key` on POST: the first response to a key is stored durably; the same key with the
 /// same body within 24 hours gets that response again and changes nothing; with another body, 422.
 struct Idempotency {
     static let window: Duration = .seconds(24 * 3600)
+    static let keyField = HTTPField.Name("Idempotency-Key")!
+    static let replayedField = HTTPField.Name("Idempotent-Replayed")!
 
     let store: any MessageStore
     let clock: any WallClock
@@ -16,7 +19,7 @@ struct Idempotency {
     func run(
         _ request: Request, context: APIRequestContext, body: [UInt8], handle: () async throws -> Response
     ) async throws -> Response {
-        guard let presented = request.headers[.init("Idempotency-Key")!] else { return try await handle() }
+        guard let presented = request.headers[Self.keyField] else { return try await handle() }
         guard !presented.isEmpty, presented.utf8.count <= 255 else {
             throw Problem(status: .badRequest, slug: "idempotency-key", title: "Bad Idempotency-Key", detail: "the key must be 1 to 255 characters")
         }
@@ -25,7 +28,7 @@ struct Idempotency {
         switch try await store.claimIdempotencyKey(key, fingerprint: fingerprint, now: clock.now(), window: Self.window) {
         case .replay(let stored):
             var headers: HTTPFields = [.contentType: stored.contentType]
-            headers[.init("Idempotent-Replayed")!] = "true"
+            headers[Self.replayedField] = "true"
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
         case .mismatch:
             throw Problem.invalid("/", "Idempotency-Key '\(presented)' was already used with a different request body", slug: "idempotency-key-reused")
