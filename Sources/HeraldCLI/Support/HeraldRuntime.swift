@@ -69,7 +69,7 @@ struct HeraldRuntime {
 
     /// Logs to stderr, as text or (with `json`) one JSON object per line.
     static func logger(_ label: String, json: Bool = false) -> Logger {
-        var logger = Logger(label: label) { json ? JSONLogHandler(label: $0) as any LogHandler : TextLogHandler(label: $0) }
+        var logger = Logger(label: label) { StderrLogHandler(label: $0, format: json ? .json : .text) }
         logger.logLevel = ProcessInfo.processInfo.environment["HERALD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         return logger
     }
