@@ -1,7 +1,5 @@
 import ArgumentParser
 import HeraldCLI
-import NIOCore
-import NIOPosix
 
 /// The `herald` executable: argument parsing and everything else live in `HeraldCLI`.
 @main
@@ -11,7 +9,7 @@ enum HeraldMain {
         // handler or a channel resumes on the thread that does its I/O rather than hopping between two
         // pools: `/healthz` went from 12,500 to 27,000 requests/s on two cores. Nothing in Herald blocks
         // a task for long (SQLite runs on GRDB's own queue), which is what this asks of the code.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        EventLoopJobs.install()
         let arguments = Herald.movingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         await Herald.main(arguments) as Void
     }
