@@ -11,6 +11,8 @@ import Synchronization
 /// first, so a stream of single sends never starves them. Submitting takes a lock, not an actor hop:
 /// it runs on every single send.
 ///
+/// Under load a commit lingers for a moment to take more items with it (see ``CommitLinger``).
+///
 /// A submitter that runs on an event loop (a request's connection) is resumed on that loop, all of a
 /// commit's submitters on one loop by one task there: its response is then written without a hop
 /// to another thread, and each loop is woken once per commit, not once per send.
@@ -24,32 +26,46 @@ public final class GroupCommit<Item: Sendable, Connection>: Sendable {
 
     private struct State {
         var waiting: [(item: Item, continuation: Waiter, loop: (any EventLoop)?)] = []
-        var scheduled = false
+        var timing: CommitTiming
     }
 
     private let schedule: Schedule
     private let write: Write
-    private let state = Mutex(State())
+    private let linger: CommitLinger
+    private let state: Mutex<State>
 
-    public init(schedule: @escaping Schedule, write: @escaping Write) {
+    public init(linger: CommitLinger = .none, schedule: @escaping Schedule, write: @escaping Write) {
         self.schedule = schedule
         self.write = write
+        self.linger = linger
+        state = Mutex(State(timing: CommitTiming(batch: linger.batch)))
     }
 
     /// Returns once `item` is committed; throws its own failure or the commit's.
     public func submit(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { continuation in
-            let schedules = state.withLock { state in
+            let step = state.withLock { state in
                 state.waiting.append((item, continuation, MultiThreadedEventLoopGroup.currentEventLoop))
-                guard !state.scheduled else { return false }
-                state.scheduled = true
-                return true
+                return state.timing.arrived(waiting: state.waiting.count)
             }
-            if schedules { schedule(commitWaiting) }
+            take(step)
         }
     }
 
-    /// One commit of everything waiting; schedules the next when more arrived meanwhile.
+    private func take(_ step: CommitTiming.Step) {
+        switch step {
+        case .none:
+            break
+        case .commit:
+            schedule(commitWaiting)
+        case .linger(let generation):
+            linger.timer(linger.delay) { [self] in
+                take(state.withLock { $0.timing.lingerEnded(generation) })
+            }
+        }
+    }
+
+    /// One commit of everything waiting; schedules or lingers for the next when more arrived meanwhile.
     private func commitWaiting(on connection: Connection) {
         let batch = state.withLock { state in
             let batch = state.waiting
@@ -69,13 +85,37 @@ public final class GroupCommit<Item: Sendable, Connection>: Sendable {
         for (loop, waiters) in onLoops.values {
             loop.execute { for (continuation, result) in waiters { continuation.resume(with: result) } }
         }
-        let more = state.withLock { state in
-            state.scheduled = !state.waiting.isEmpty
-            return state.scheduled
-        }
-        if more { schedule(commitWaiting) }
+        take(state.withLock { $0.timing.committed(waiting: $0.waiting.count) })
     }
 }
 
 /// A group commit's writer returned fewer results than it was given items.
 public enum GroupCommitError: Error { case missingResult }
+
+/// How long a commit that follows a busy one waits for more items.
+public struct CommitLinger: Sendable {
+    /// Waiting items that end the wait early.
+    public var batch: Int
+    /// The longest wait.
+    public var delay: Duration
+    /// Calls its closure once the duration has passed.
+    public var timer: @Sendable (Duration, @escaping @Sendable () -> Void) -> Void
+
+    /// Never waits: every commit takes what is waiting when the previous one ends.
+    public static let none = CommitLinger(batch: 1, delay: .zero) { _, action in action() }
+
+    /// Waits on a timer of the event loop it is started from.
+    public static func onEventLoops(batch: Int, delay: Duration) -> CommitLinger {
+        CommitLinger(batch: batch, delay: delay) { delay, action in
+            let (seconds, attoseconds) = delay.components
+            let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds), action)
+        }
+    }
+
+    public init(batch: Int, delay: Duration, timer: @escaping @Sendable (Duration, @escaping @Sendable () -> Void) -> Void) {
+        self.batch = batch
+        self.delay = delay
+        self.timer = timer
+    }
+}

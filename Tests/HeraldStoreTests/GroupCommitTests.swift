@@ -8,12 +8,20 @@ struct GroupCommitTests {
     struct Refused: Error {}
 
     /// Submissions that arrive while a commit runs go into the next one; none is lost or written
-    /// twice, and a failure reaches only the submitter whose item failed.
-    @Test(.timeLimit(.minutes(1)))
-    func everySubmissionIsWrittenOnceAndFailsAlone() async throws {
+    /// twice, and a failure reaches only the submitter whose item failed. With a linger, its timer
+    /// (a stand-in clock that ends each linger as soon as it starts) runs on a queue of its own.
+    @Test(.timeLimit(.minutes(1)), arguments: [false, true])
+    func everySubmissionIsWrittenOnceAndFailsAlone(lingers: Bool) async throws {
         let writer = DispatchQueue(label: "writer")
+        let timers = DispatchQueue(label: "timers")
+        let timerStarts = Mutex(0)
+        let linger = CommitLinger(batch: 8, delay: .seconds(1)) { _, end in
+            timerStarts.withLock { $0 += 1 }
+            timers.async(execute: end)
+        }
         let batches = Mutex<[[Int]]>([])
         let commit = GroupCommit<Int, Void>(
+            linger: lingers ? linger : .none,
             schedule: { run in writer.async { run(()) } },
             write: { _, items in
                 batches.withLock { $0.append(items) }
@@ -37,6 +45,7 @@ struct GroupCommitTests {
         #expect(written.flatMap { $0 }.sorted() == Array(0..<500))
         #expect(written.count < 500, "concurrent submissions share commits")
         #expect(outcomes.filter { !$0.value }.keys.sorted() == Array(stride(from: 0, to: 500, by: 7)))
+        if !lingers { #expect(timerStarts.withLock { $0 } == 0) }
     }
 
     /// A writer that answers for fewer items than it was given fails the rest instead of leaving
