@@ -11,7 +11,8 @@ import Synchronization
 /// first, so a stream of single sends never starves them. Submitting takes a lock, not an actor hop:
 /// it runs on every single send.
 ///
-/// Under load a commit lingers for a moment to take more items with it (see ``CommitLinger``).
+/// Under load a commit lingers for a moment to take more items with it (see ``CommitLinger``); the
+/// linger's timer, not the writer, then schedules it.
 ///
 /// A submitter that runs on an event loop (a request's connection) is resumed on that loop, all of a
 /// commit's submitters on one loop by one task there: its response is then written without a hop
@@ -104,7 +105,7 @@ public struct CommitLinger: Sendable {
     /// Never waits: every commit takes what is waiting when the previous one ends.
     public static let none = CommitLinger(batch: 1, delay: .zero) { _, action in action() }
 
-    /// Waits on a timer of the event loop it is started from.
+    /// Waits on a timer of one of NIO's event loops: the current one when started on a loop.
     public static func onEventLoops(batch: Int, delay: Duration) -> CommitLinger {
         CommitLinger(batch: batch, delay: delay) { delay, action in
             let (seconds, attoseconds) = delay.components

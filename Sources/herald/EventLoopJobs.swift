@@ -21,7 +21,7 @@ enum EventLoopJobs {
     /// `swift_task_enqueueGlobal_hook`'s type: the job, and the runtime's original enqueue function.
     private typealias EnqueueGlobalHook = @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
 
-    /// Installs the hook; call once, from `main`, before any task is enqueued globally.
+    /// Installs the hook; call once, first thing in `main`.
     /// - Returns: `false` when the runtime has no such hook or another one is already installed; jobs
     ///   then run on Swift's own pool, which is slower but equally correct.
     @discardableResult
