@@ -53,6 +53,9 @@ public final class GroupCommit<Item: Sendable, Connection>: Sendable {
         }
     }
 
+    /// Items waiting for a commit; tests watch it to order their steps.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     private func take(_ step: CommitTiming.Step) {
         switch step {
         case .none:
