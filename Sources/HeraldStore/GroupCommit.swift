@@ -111,9 +111,7 @@ public struct CommitLinger: Sendable {
     /// Waits on a timer of one of NIO's event loops: the current one when started on a loop.
     public static func onEventLoops(batch: Int, delay: Duration) -> CommitLinger {
         CommitLinger(batch: batch, delay: delay) { delay, action in
-            let (seconds, attoseconds) = delay.components
-            let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds), action)
+            MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(delay), action)
         }
     }
 

@@ -180,7 +180,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         timeout = nil
         guard let context, context.channel.isActive, let wait = timeouts.limit(machine.replyTimeout) else { return }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(in: .nanoseconds(wait.nanoseconds)) {
+        timeout = context.eventLoop.scheduleTask(in: TimeAmount(wait)) {
             handler.value.run(handler.value.machine.timedOut())
             handler.value.flush()
         }

@@ -69,7 +69,7 @@ public final class SMTPConnection: Sendable {
         let eventLoop = group.next()
         let ready = eventLoop.makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if configuration.session.security == .implicitTLS, let tls {
@@ -122,9 +122,4 @@ public final class SMTPConnection: Sendable {
         channel.eventLoop.execute { handler.value.quit() }
         try? await channel.closeFuture.get()
     }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, as NIO's `TimeAmount` wants it.
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }
