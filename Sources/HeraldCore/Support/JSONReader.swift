@@ -67,15 +67,19 @@ public enum JSONReader {
             offset += expected.count
         }
 
-        mutating func object(depth: Int) throws(JSONSyntaxError) -> TemplateValue {
+        /// Steps into an object or array; `true` when it closes at once (`{}`, `[]`).
+        mutating func enter(depth: Int, closing: UInt8) throws(JSONSyntaxError) -> Bool {
             guard depth <= JSONReader.maximumDepth else { throw error("nested too deeply") }
             offset += 1
-            var members: [String: TemplateValue] = [:]
             skipWhitespace()
-            if current == UInt8(ascii: "}") {
-                offset += 1
-                return .object(members)
-            }
+            guard current == closing else { return false }
+            offset += 1
+            return true
+        }
+
+        mutating func object(depth: Int) throws(JSONSyntaxError) -> TemplateValue {
+            var members: [String: TemplateValue] = [:]
+            if try enter(depth: depth, closing: UInt8(ascii: "}")) { return .object(members) }
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
@@ -95,14 +99,8 @@ public enum JSONReader {
         }
 
         mutating func list(depth: Int) throws(JSONSyntaxError) -> TemplateValue {
-            guard depth <= JSONReader.maximumDepth else { throw error("nested too deeply") }
-            offset += 1
             var items: [TemplateValue] = []
-            skipWhitespace()
-            if current == UInt8(ascii: "]") {
-                offset += 1
-                return .list(items)
-            }
+            if try enter(depth: depth, closing: UInt8(ascii: "]")) { return .list(items) }
             while true {
                 skipWhitespace()
                 items.append(try value(depth: depth))
