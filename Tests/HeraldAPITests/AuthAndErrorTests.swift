@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("API: auth and problem+json errors")
+@Suite("API: auth and problem+json errors", .hangGuard)
 struct AuthAndErrorTests {
     static let send = #"{"template":"outage-apology","to":{"email":"kim@example.kr"},"vars":{"service":"Messenger","started_at":"15:30"}}"#
 

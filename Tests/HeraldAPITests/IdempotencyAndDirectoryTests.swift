@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("API: Idempotency-Key and the recipient directory")
+@Suite("API: Idempotency-Key and the recipient directory", .hangGuard)
 struct IdempotencyAndDirectoryTests {
     static let send = #"{"template":"outage-apology","to":{"email":"kim@example.kr"},"vars":{"service":"Messenger","started_at":"15:30"}}"#
     static let key: HTTPFields = [.init("Idempotency-Key")!: "incident-42-apology"]

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("API: incidents")
+@Suite("API: incidents", .hangGuard)
 struct IncidentRouteTests {
     /// Two stored recipients in the `customers` segment whose webhooks point at `sink`.
     func storeAudience(_ client: any TestClientProtocol, sink: HTTPSink) async throws {

@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("API: messages and broadcasts")
+@Suite("API: messages and broadcasts", .hangGuard)
 struct MessageAndBroadcastTests {
     @Test func aSentMessageIsDurableAndShowsItsAttempts() async throws {
         let harness = try APIHarness()

@@ -6,7 +6,7 @@ import HummingbirdTesting
 import Testing
 import Yams
 
-@Suite("API: health, readiness, metrics and the OpenAPI document")
+@Suite("API: health, readiness, metrics and the OpenAPI document", .hangGuard)
 struct OperationalTests {
     @Test func readinessFollowsTheWorkers() async throws {
         try await APIHarness(workersRunning: true).withClient { client in

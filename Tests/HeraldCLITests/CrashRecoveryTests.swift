@@ -7,7 +7,7 @@ import Testing
 /// Guarantee 1 and 2 with a real process: `kill -9` a worker mid-broadcast, restart it, and check that
 /// every message reached the receiver, duplicates come only from messages in flight at the kill, and
 /// all end delivered.
-@Suite("Crash recovery", .serialized)
+@Suite("Crash recovery", .serialized, .hangGuard)
 struct CrashRecoveryTests {
     static let recipients = 2_000
 

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Testing
 
 /// `herald send --to email:` through an `smtp` channel, against aiosmtpd.
-@Suite("herald command line: e-mail", .serialized)
+@Suite("herald command line: e-mail", .serialized, .hangGuard)
 struct EmailCommandTests {
     let workspace: TemporaryDirectory
     let herald: HeraldProcess

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Testing
 
 /// The `herald` executable, run as a subprocess against the shipped config and templates.
-@Suite("herald command line", .serialized)
+@Suite("herald command line", .serialized, .hangGuard)
 struct HeraldCommandTests {
     let workspace: TemporaryDirectory
     let herald: HeraldProcess

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Testing
 
 /// `herald audience`, `broadcast --segment` and `herald incident`, as an operator types them.
-@Suite("herald command line: audience and incidents", .serialized)
+@Suite("herald command line: audience and incidents", .serialized, .hangGuard)
 struct IncidentCommandTests {
     let workspace: TemporaryDirectory
     let herald: HeraldProcess
@@ -70,7 +70,7 @@ struct IncidentCommandTests {
 }
 
 /// `herald demo`: the outage day against its own receivers; it checks them and exits 0 only if every notice arrived.
-@Suite("herald demo")
+@Suite("herald demo", .hangGuard)
 struct DemoCommandTests {
     @Test func theOutageDayDeliversEveryNotice() async throws {
         let workspace = try HeraldProcess.workspace()

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Testing
 
 /// `herald serve` as a process: API, workers and digest scheduler in one service group.
-@Suite("herald serve", .serialized)
+@Suite("herald serve", .serialized, .hangGuard)
 struct ServeCommandTests {
     @Test func serveDeliversUntilSIGTERMThenStopsCleanly() async throws {
         let workspace = try HeraldProcess.workspace()

@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldTestSupport
 import Testing
 
-@Suite("SMS channel")
+@Suite("SMS channel", .hangGuard)
 struct SMSChannelTests {
     func delivery(phone: String? = "010-1234-5678", text: String? = "[Messenger] 서비스 장애로 불편을 드려 죄송합니다.") -> Delivery {
         Delivery(

@@ -6,7 +6,7 @@ import Testing
 
 /// The e-mail channel: what a real server (aiosmtpd) stores, and how each SMTP failure is classified
 /// (the fault-injecting server).
-@Suite("SMTP channel", .serialized)
+@Suite("SMTP channel", .serialized, .hangGuard)
 struct SMTPChannelTests {
     func delivery(
         name: String = "김하늘", email: String? = "haneul@example.kr", subject: String = "[Messenger] 서비스 장애 안내",

@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldTestSupport
 import Testing
 
-@Suite("Webhook channel")
+@Suite("Webhook channel", .hangGuard)
 struct WebhookChannelTests {
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     static let sentAt = Date(timeIntervalSince1970: 1_790_000_000)
@@ -141,7 +141,7 @@ struct WebhookChannelTests {
     }
 }
 
-@Suite("Outbox channel")
+@Suite("Outbox channel", .hangGuard)
 struct OutboxChannelTests {
     @Test func writesOneReadableFilePerMessage() async throws {
         let directory = TemporaryDirectory()

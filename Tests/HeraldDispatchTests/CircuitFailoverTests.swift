@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Testing
 
-@Suite("Circuit breakers in the pipeline")
+@Suite("Circuit breakers in the pipeline", .hangGuard)
 struct CircuitFailoverTests {
     func recipients(_ harness: DispatchHarness, _ count: Int, from start: Int = 0) -> [Recipient] {
         (start..<start + count).map { harness.recipient("u\($0)") }

@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Testing
 
-@Suite("Delivery pipeline and worker")
+@Suite("Delivery pipeline and worker", .hangGuard)
 struct DeliveryWorkerTests {
     @Test func deliversQueuedMessagesAndRecordsTheAttempt() async throws {
         let outbox = ScriptedChannel(name: "outbox")

@@ -8,7 +8,7 @@ import Testing
 
 /// The digest scheduler against a real store with a manual clock: one send per slot, stale slots
 /// skipped, nothing repeated after a restart or by a second node.
-@Suite("Digest scheduler")
+@Suite("Digest scheduler", .hangGuard)
 struct DigestSchedulerTests {
     static let hourly = DigestSettings(name: "hourly", schedule: "0 * * * *", template: "status-digest", segment: nil, condition: .incidentOpen, timezone: nil)
 

@@ -7,7 +7,7 @@ import HeraldTestSupport
 import Testing
 
 /// The webhook faults of the reliability matrix, through the whole pipeline, against real sockets.
-@Suite("Fault matrix (webhook, real sockets)")
+@Suite("Fault matrix (webhook, real sockets)", .hangGuard)
 struct FaultMatrixTests {
     /// Route [partners, outbox]: the webhook channel first, files as the fallback.
     func harness(timeout: Duration = .seconds(5)) throws -> (DispatchHarness, WebhookChannel, ScriptedChannel) {

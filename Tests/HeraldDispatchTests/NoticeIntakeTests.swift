@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Testing
 
-@Suite("Accepting sends and broadcasts")
+@Suite("Accepting sends and broadcasts", .hangGuard)
 struct NoticeIntakeTests {
     static let header = "id,name,locale,email,phone,webhook,segments\n"
 

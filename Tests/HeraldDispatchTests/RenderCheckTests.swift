@@ -8,7 +8,7 @@ import Testing
 /// The accept-time render check is remembered across recipients and requests, but never where the
 /// outcome could differ: which recipient fields are empty is part of what is remembered, and SMS
 /// lengths are measured for every single send.
-@Suite("Render checks remembered at accept")
+@Suite("Render checks remembered at accept", .hangGuard)
 struct RenderCheckTests {
     static let header = "id,name,locale,email,phone,webhook,segments\n"
 

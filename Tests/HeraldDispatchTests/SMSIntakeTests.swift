@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Testing
 
-@Suite("Accepting notices for SMS")
+@Suite("Accepting notices for SMS", .hangGuard)
 struct SMSIntakeTests {
     static let header = "id,name,locale,email,phone,webhook,segments\n"
 

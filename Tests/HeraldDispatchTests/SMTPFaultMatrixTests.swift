@@ -8,7 +8,7 @@ import Testing
 
 /// The SMTP rows of the reliability matrix, through the whole pipeline: the e-mail channel against the
 /// fault-injecting SMTP server, SMS against a real HTTP gateway sink.
-@Suite("Fault matrix (SMTP, real sockets)")
+@Suite("Fault matrix (SMTP, real sockets)", .hangGuard)
 struct SMTPFaultMatrixTests {
     /// Route [email, sms].
     func harness(smtp server: ScriptedSMTPServer, gateway: HTTPSink) throws -> (DispatchHarness, SMTPChannel, SMSChannel) {

@@ -4,7 +4,7 @@ import HeraldDispatch
 import HeraldTestSupport
 import Testing
 
-@Suite("Rendering deliveries through stencils")
+@Suite("Rendering deliveries through stencils", .hangGuard)
 struct StencilDeliveryTests {
     @Test func everyDeliveryCarriesWhatAFullRenderGivesForItsRecipient() async throws {
         let outbox = ScriptedChannel(name: "outbox")

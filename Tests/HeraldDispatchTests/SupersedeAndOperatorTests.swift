@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Testing
 
-@Suite("Supersede, cancel and retry")
+@Suite("Supersede, cancel and retry", .hangGuard)
 struct SupersedeAndOperatorTests {
     static func update(_ status: String, key: String? = "messenger-outage") -> NoticeRequest {
         NoticeRequest(template: "status-update", vars: ["service": "Messenger", "status": .string(status), "note": "-"], collapseKey: key)

@@ -7,7 +7,7 @@ import Logging
 import ServiceLifecycleTestKit
 import Testing
 
-@Suite("Worker service lifecycle")
+@Suite("Worker service lifecycle", .hangGuard)
 struct WorkerShutdownTests {
     /// A worker that claims one message at a time.
     func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any MessageStore)? = nil) -> DeliveryWorker {

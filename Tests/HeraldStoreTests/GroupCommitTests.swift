@@ -1,15 +1,16 @@
 import Dispatch
 @testable import HeraldStore
+import HeraldTestSupport
 import Synchronization
 import Testing
 
-@Suite("Group commit")
+@Suite("Group commit", .hangGuard)
 struct GroupCommitTests {
     struct Refused: Error {}
 
     /// Submissions that arrive while a commit runs go into the next one; none is lost or written
     /// twice, and a failure reaches only the submitter whose item failed.
-    @Test(.timeLimit(.minutes(1)))
+    @Test
     func everySubmissionIsWrittenOnceAndFailsAlone() async throws {
         let writer = DispatchQueue(label: "writer")
         let batches = Mutex<[[Int]]>([])
@@ -41,7 +42,7 @@ struct GroupCommitTests {
 
     /// A writer that answers for fewer items than it was given fails the rest instead of leaving
     /// them waiting forever.
-    @Test(.timeLimit(.minutes(1)))
+    @Test
     func itemsWithoutAResultFail() async throws {
         let commit = GroupCommit<Int, Void>(schedule: { run in run(()) }, write: { _, _ in [] })
         await #expect(throws: GroupCommitError.self) { try await commit.submit(1) }
@@ -50,7 +51,7 @@ struct GroupCommitTests {
     /// Under load a commit waits: a send that arrived while the last commit ran is written once the
     /// batch is full or the linger's timer ends, and a timer that ends a linger already over starts
     /// nothing. The writer, the timer and the moment a write ends are the test's.
-    @Test(.timeLimit(.minutes(1)))
+    @Test
     func aCommitUnderLoadWaitsForTheBatchOrItsTimer() async throws {
         let (commits, scheduleCommit) = AsyncStream<@Sendable () -> Void>.makeStream()
         let (timers, startTimer) = AsyncStream<@Sendable () -> Void>.makeStream()

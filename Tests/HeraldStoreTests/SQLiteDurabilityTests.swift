@@ -4,7 +4,7 @@ import Testing
 
 @testable import HeraldStore
 
-@Suite("SQLite durability settings")
+@Suite("SQLite durability settings", .hangGuard)
 struct SQLiteDurabilityTests {
     /// GRDB turns WAL on with `synchronous = NORMAL`, which can lose the last commits to a power cut;
     /// the store must end up with FULL on the connection that writes, so every accept is on disk.
@@ -19,7 +19,7 @@ struct SQLiteDurabilityTests {
     }
 }
 
-@Suite("SQLite: several processes opening one new database")
+@Suite("SQLite: several processes opening one new database", .hangGuard)
 struct SQLiteConcurrentOpenTests {
     /// `herald work` and `herald broadcast` started together on a new file both create the schema;
     /// neither may fail because the other got there first.

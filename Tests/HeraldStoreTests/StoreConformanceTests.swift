@@ -5,7 +5,7 @@ import HeraldTestSupport
 import Testing
 
 /// The behaviour every `MessageStore` backend must have. Each test runs once per backend.
-@Suite("Store conformance")
+@Suite("Store conformance", .hangGuard)
 struct StoreConformanceTests {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 

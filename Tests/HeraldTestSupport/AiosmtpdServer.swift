@@ -26,18 +26,16 @@ public final class AiosmtpdServer: @unchecked Sendable {
     ///   - certificate: the server certificate for `startTLS` and `implicitTLS`.
     ///   - requireAuth: refuse mail until the client authenticates as `username`/`password`.
     public init(security: Security = .none, certificate: SelfSignedCertificate? = nil, requireAuth: Bool = false) async throws {
-        let port = try await HTTPSink.closedPort()
-        maildir = NSTemporaryDirectory() + "aiosmtpd-" + UUID().uuidString
+        let maildir = NSTemporaryDirectory() + "aiosmtpd-" + UUID().uuidString
+        self.maildir = maildir
         let script = maildir + ".py"
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        server = try await ServerProcess(
-            executable: "/usr/bin/env",
-            arguments: [
+        server = try await ServerProcess.start(executable: "/usr/bin/env") { port in
+            [
                 "python3", script, String(port), maildir, security.rawValue, requireAuth ? "auth" : "open",
                 certificate?.certificatePath ?? "", certificate?.keyPath ?? "",
-            ],
-            port: port
-        )
+            ]
+        }
     }
 
     /// The raw messages stored so far.
@@ -83,4 +81,4 @@ public final class AiosmtpdServer: @unchecked Sendable {
         """
 }
 
-public enum SMTPTestError: Error { case serverDidNotStart(Int), commandFailed(String) }
+public enum SMTPTestError: Error { case serverDidNotStart(String), commandFailed(String) }

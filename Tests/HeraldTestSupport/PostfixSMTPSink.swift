@@ -11,14 +11,14 @@ public final class PostfixSMTPSink: @unchecked Sendable {
     private let server: ServerProcess
 
     public init() async throws {
-        let port = try await HTTPSink.closedPort()
-        dumpFolder = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
+        let dumpFolder = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
+        self.dumpFolder = dumpFolder
         try FileManager.default.createDirectory(atPath: dumpFolder, withIntermediateDirectories: true)
         chmod(dumpFolder, 0o777)
         // -u: smtp-sink drops root privileges to this user; -d: one file per message.
-        server = try await ServerProcess(
-            executable: Self.executable, arguments: ["-u", "nobody", "-d", dumpFolder + "/%M.", "127.0.0.1:\(port)", "64"], port: port
-        )
+        server = try await ServerProcess.start(executable: Self.executable) { port in
+            ["-u", "nobody", "-d", dumpFolder + "/%M.", "127.0.0.1:\(port)", "64"]
+        }
     }
 
     /// Every message dumped so far, with smtp-sink's `X-…-Args` envelope headers first.

@@ -4,7 +4,7 @@ import SMTPClient
 import Testing
 
 /// Postfix's smtp-sink: a PIPELINING server from the Postfix project, receiving from several pooled sessions.
-@Suite("SMTP pool against Postfix smtp-sink", .serialized)
+@Suite("SMTP pool against Postfix smtp-sink", .serialized, .hangGuard)
 struct PostfixSinkTests {
     @Test func everyMessageArrivesOnceWithItsEnvelopeAndHeaders() async throws {
         let sink = try await PostfixSMTPSink()

@@ -5,7 +5,7 @@ import Testing
 
 /// The pool against the fault-injecting server: reuse, the connection limit, and what happens to a
 /// session after each kind of failure.
-@Suite("SMTP connection pool")
+@Suite("SMTP connection pool", .hangGuard)
 struct SMTPConnectionPoolTests {
     func envelope(_ n: Int) -> SMTPConnectionStateMachine.Envelope {
         .init(sender: "status@example.com", recipient: "user\(n)@example.kr", payload: "Subject: \(n)\r\n\r\nbody \(n)\r\n.\r\n")

@@ -4,7 +4,7 @@ import SMTPClient
 import Testing
 
 /// The client against aiosmtpd over real sockets.
-@Suite("SMTP connection against aiosmtpd", .serialized)
+@Suite("SMTP connection against aiosmtpd", .serialized, .hangGuard)
 struct SMTPConnectionTests {
     func envelope(_ message: MailMessage) throws -> SMTPConnectionStateMachine.Envelope {
         SMTPConnectionStateMachine.Envelope(sender: message.from.address, recipient: message.to[0].address, payload: try message.dataPayload())
@@ -37,7 +37,7 @@ struct SMTPConnectionTests {
     }
 }
 
-@Suite("SMTP connection failures", .serialized)
+@Suite("SMTP connection failures", .serialized, .hangGuard)
 struct SMTPConnectionFailureTests {
     @Test func aRefusedConnectionThrows() async throws {
         let server = try await AiosmtpdServer()

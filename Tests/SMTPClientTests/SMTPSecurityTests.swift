@@ -5,7 +5,7 @@ import SMTPClient
 import Testing
 
 /// STARTTLS, implicit TLS and AUTH against aiosmtpd with a certificate made for the test.
-@Suite("SMTP TLS and AUTH against aiosmtpd", .serialized)
+@Suite("SMTP TLS and AUTH against aiosmtpd", .serialized, .hangGuard)
 struct SMTPSecurityTests {
     let folder = TemporaryDirectory()
 
