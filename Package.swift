@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Model, configuration, templates, routing and retry policy: no I/O libraries.
@@ -37,7 +38,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The durable queue behind one protocol (SQLite now, PostgreSQL later).
+        // The durable queue behind one protocol: SQLite embedded, PostgreSQL shared by many nodes.
         .target(
             name: "HeraldStore",
             dependencies: [
@@ -45,6 +46,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -137,6 +141,8 @@ let package = Package(
                 "HeraldCore", "HeraldStore", "HeraldSinks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/HeraldTestSupport",
             swiftSettings: strict

@@ -2,15 +2,18 @@ import HeraldCore
 
 /// Opens the store a config names.
 public enum StoreFactory {
-    /// - Throws: `ConfigurationError` (key `storage`) for a backend this build does not have yet.
-    public static func open(_ location: StorageLocation, configFile: String) throws -> any MessageStore {
+    /// - Throws: `ConfigurationError` (key `storage`) when the store cannot be opened: a malformed
+    ///   PostgreSQL URL, or a server that cannot be reached or refuses the login (never with the password).
+    public static func open(_ location: StorageLocation, configFile: String) async throws -> any MessageStore {
         switch location {
         case .sqlite(let path):
             return try SQLiteMessageStore(path: path)
-        case .postgres:
-            throw ConfigurationError(
-                file: configFile, keyPath: "storage", reason: "PostgreSQL storage is not available in this build yet; use sqlite:PATH"
-            )
+        case .postgres(let url):
+            do {
+                return try await PostgresMessageStore.open(url: url.value)
+            } catch let error as PostgresStoreError {
+                throw ConfigurationError(file: configFile, keyPath: "storage", reason: error.description)
+            }
         }
     }
 }

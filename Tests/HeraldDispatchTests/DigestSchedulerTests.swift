@@ -109,15 +109,3 @@ struct DigestSchedulerTests {
         #expect(notice.collapseKey == "digest:hourly")
     }
 }
-
-/// Recipients already in memory, for `upsertRecipients`.
-final class ArrayRecipientSource: RecipientSource {
-    private var remaining: [Recipient]?
-
-    init(_ recipients: [Recipient]) { remaining = recipients }
-
-    func nextBatch(limit: Int) throws -> [Recipient]? {
-        defer { remaining = nil }
-        return remaining
-    }
-}

@@ -23,7 +23,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func enqueuedMessagesAreQueuedAndCounted(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         let total = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 5)))
         #expect(total == 5)
         let counts = try await store.counts(noticeID: "bc1")
@@ -49,7 +49,7 @@ struct StoreConformanceTests {
             }
         }
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         await #expect(throws: BadRow.self) { try await store.enqueue(notice("bc1"), messages: FailingSource()) }
         #expect(try await store.counts(noticeID: nil).total == 0)
         #expect(try await store.notice(id: "bc1") == nil)
@@ -59,7 +59,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func claimsHighestPriorityFirstThenNewestFirst(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("old"), messages: ArrayMessageSource(messages("old", count: 2)))
         _ = try await store.enqueue(notice("new"), messages: ArrayMessageSource(messages("new", count: 2)))
         _ = try await store.enqueue(notice("crit", priority: .critical), messages: ArrayMessageSource(messages("crit", count: 1)))
@@ -73,7 +73,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func aLeasedMessageIsNotClaimedTwiceUntilItsLeaseExpires(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
         let first = try await store.claim(owner: "w1", limit: 2, now: Self.start, lease: .seconds(60))
         let second = try await store.claim(owner: "w2", limit: 10, now: Self.start + 30, lease: .seconds(60))
@@ -91,7 +91,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func recordingAppliesEachTransitionWithItsAttempts(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 4)))
         _ = try await store.claim(owner: "w1", limit: 4, now: Self.start, lease: .seconds(60))
         let at = Self.start + 1
@@ -136,7 +136,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func releasedLeasesAreClaimableAtOnce(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
         _ = try await store.claim(owner: "w1", limit: 2, now: Self.start, lease: .seconds(600))
         try await store.releaseLeases(owner: "w1", now: Self.start + 1)
@@ -148,7 +148,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func aNewerMessageWithTheSameCollapseKeySupersedesTheUndeliveredOne(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("still-down", collapseKey: "incident-1"), messages: ArrayMessageSource(messages("down", count: 3)))
         _ = try await store.enqueue(notice("restored", collapseKey: "incident-1", at: Self.start + 60), messages: ArrayMessageSource(messages("up", count: 2)))
         #expect(try await store.counts(noticeID: "still-down")[.superseded] == 2)
@@ -164,7 +164,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func concurrentSingleSendsCommitTogetherAndAFailingOneFailsAlone(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         try await store.enqueue(notice("first"), message: NewMessage(id: "taken", recipient: Recipient(id: "u0")))
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
             for index in 1...40 {
@@ -190,10 +190,10 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func acceptedMessagesSurviveReopening(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
         try await store.close()
-        let reopened = try backend.makeStore(in: directory)
+        let reopened = try await backend.makeStore(in: directory)
         #expect(try await reopened.counts(noticeID: "bc1")[.queued] == 3)
         try await reopened.close()
     }
@@ -201,7 +201,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func largeBroadcastsAreWrittenInBatchesAndListedInOrder(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         let total = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 5_001)))
         #expect(total == 5_001)
         let listed = try await store.messages(MessageFilter(noticeID: "bc1", state: .queued, limit: 3))
@@ -212,7 +212,7 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func circuitStatesAndPerChannelCountsAreVisible(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
-        let store = try backend.makeStore(in: directory)
+        let store = try await backend.makeStore(in: directory)
         _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 4)))
         _ = try await store.claim(owner: "w", limit: 4, now: Self.start, lease: .seconds(60))
         let delivered = Attempt(at: Self.start, channel: "partners", outcome: .delivered)

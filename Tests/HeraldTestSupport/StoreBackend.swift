@@ -1,16 +1,52 @@
 import Foundation
 import HeraldStore
+import Logging
+import NIOPosix
+import PostgresNIO
+import Testing
 
-/// The store backends the conformance suite runs against. PostgreSQL joins this list when its backend lands.
-public enum StoreBackend: String, CaseIterable, Sendable {
+/// The store backends the conformance suite runs against: SQLite always, PostgreSQL when
+/// `HERALD_TEST_POSTGRES` names a server (scripts/test starts one and sets it).
+public enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
-    /// A fresh, empty store, and a way to reopen the same data (to prove durability).
-    public func makeStore(in directory: TemporaryDirectory) throws -> any MessageStore {
+    public var testDescription: String { rawValue }
+
+    public static var allCases: [StoreBackend] { PostgresTestServer.adminURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    /// A fresh, empty store for `directory`; called again with the same directory, the same data (to
+    /// prove durability, or to open a second node on one queue).
+    public func makeStore(in directory: TemporaryDirectory) async throws -> any MessageStore {
         switch self {
         case .sqlite: try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        case .postgres: try await PostgresMessageStore.open(url: try await PostgresTestServer.database(for: directory))
         }
     }
-
 }
 
+/// The PostgreSQL server scripts/test started, with one database per test directory.
+public enum PostgresTestServer {
+    /// `HERALD_TEST_POSTGRES`: a URL that may create databases.
+    public static var adminURL: String? { ProcessInfo.processInfo.environment["HERALD_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The URL of the database that belongs to `directory`, created when missing.
+    public static func database(for directory: TemporaryDirectory) async throws -> String {
+        guard let admin = adminURL, var components = URLComponents(string: admin) else {
+            throw SMTPTestError.commandFailed("HERALD_TEST_POSTGRES is not set; scripts/test starts a server and sets it")
+        }
+        let name = "herald_" + (directory.path as NSString).lastPathComponent.lowercased().filter { $0.isLetter || $0.isNumber }
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
+                password: components.password, database: String(components.path.dropFirst()), tls: .disable
+            ),
+            id: 0, logger: Logger(label: "herald.test.postgres")
+        )
+        let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: connection.logger).collect()
+        if exists.isEmpty { try await connection.query("CREATE DATABASE \(unescaped: name)", logger: connection.logger) }
+        try await connection.close()
+        components.path = "/" + name
+        return components.string ?? admin
+    }
+}

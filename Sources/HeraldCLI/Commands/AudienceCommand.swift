@@ -20,7 +20,7 @@ struct AudienceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try runtime.openStore()
+            let store = try await runtime.openStore()
             do {
                 let count = try await RecipientImport(store: store).importFile(file, segment: segment)
                 try await store.close()
@@ -41,7 +41,7 @@ struct AudienceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try runtime.openStore()
+            let store = try await runtime.openStore()
             let recipients = try await store.recipients(segment: segment, after: nil, limit: limit)
             let total = try await store.recipientCount(segment: segment)
             try await store.close()

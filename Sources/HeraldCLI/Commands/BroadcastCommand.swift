@@ -29,7 +29,7 @@ struct BroadcastCommand: AsyncParsableCommand {
     func run() async throws {
         let request = try notice.request(template: template)
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         let intake = runtime.makeIntake(store: store)
         if dryRun {
             let report = try audience.map { try intake.dryRun(request, audienceFile: $0) } ?? intake.dryRun(request, segment: segment)

@@ -33,7 +33,7 @@ struct DigestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try runtime.openStore()
+            let store = try await runtime.openStore()
             let scheduler = DigestScheduler(
                 digests: runtime.configuration.digests, store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock,
                 logger: HeraldRuntime.logger("herald.digest")

@@ -41,7 +41,7 @@ struct IncidentCommand: AsyncParsableCommand {
     /// Runs `body` with an incident desk on the configured store, then prints the outcome.
     static func withDesk(_ global: GlobalOptions, _ body: (IncidentDesk) async throws -> IncidentDesk.Outcome) async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         let outcome: IncidentDesk.Outcome
         do {
             outcome = try await body(IncidentDesk(store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock))
@@ -116,7 +116,7 @@ struct IncidentCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try runtime.openStore()
+            let store = try await runtime.openStore()
             let incidents = try await store.incidents(openOnly: open)
             try await store.close()
             for incident in incidents {

@@ -15,7 +15,7 @@ struct MessagesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         let details = try await store.messages(MessageFilter(noticeID: broadcast, state: state, limit: limit))
         try await store.close()
         for detail in details {

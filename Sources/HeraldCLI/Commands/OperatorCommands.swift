@@ -32,7 +32,7 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         let now = runtime.clock.now()
         let requeued = try await store.requeue(
             ids: failed ? nil : messageIDs, failedIn: broadcast, since: since.flatMap { Self.parseSince($0, now: now) },
@@ -61,7 +61,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         guard try await store.notice(id: broadcastID) != nil else {
             try await store.close()
             throw ValidationError("no broadcast with id '\(broadcastID)'")

@@ -23,7 +23,7 @@ struct SendCommand: AsyncParsableCommand {
         let recipient = try makeRecipient()
         let request = try notice.request(template: template)
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         let receipt = try await runtime.makeIntake(store: store).send(request, to: recipient)
         try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
     }

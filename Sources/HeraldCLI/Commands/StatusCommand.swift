@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try runtime.openStore()
+        let store = try await runtime.openStore()
         if let broadcastID, try await store.notice(id: broadcastID) == nil {
             try await store.close()
             throw ValidationError("no broadcast with id '\(broadcastID)'")

@@ -18,8 +18,8 @@ struct HeraldRuntime {
         templates = try TemplateLibrary(folder: configuration.templatesPath)
     }
 
-    func openStore() throws -> any MessageStore {
-        try StoreFactory.open(configuration.storage, configFile: configPath)
+    func openStore() async throws -> any MessageStore {
+        try await StoreFactory.open(configuration.storage, configFile: configPath)
     }
 
     func makeIntake(store: any MessageStore) -> NoticeIntake {
@@ -45,7 +45,7 @@ struct HeraldRuntime {
 
     /// `withChannels` with the store opened first and closed last.
     func withStoreAndChannels<T>(_ body: (any MessageStore, [String: any Channel]) async throws -> T) async throws -> T {
-        let store = try openStore()
+        let store = try await openStore()
         let result: T
         do { result = try await withChannels { try await body(store, $0) } } catch {
             try? await store.close()

@@ -17,12 +17,9 @@ extension SQLiteMessageStore {
 
     public func channelSummaries() async throws -> [ChannelSummary] {
         try await pool.read { db in
-            var summaries: [String: ChannelSummary] = [:]
+            var summaries = ChannelSummary.Tally()
             for row in try Row.fetchAll(db, sql: "SELECT channel, state FROM channel_health") {
-                let name: String = row["channel"]
-                summaries[name] = ChannelSummary(
-                    name: name, circuit: CircuitBreaker.State(rawValue: row["state"]) ?? .closed, delivered: 0, failed: 0
-                )
+                summaries.circuit(of: row["channel"], is: row["state"])
             }
             let counts = try Row.fetchAll(
                 db,
@@ -31,18 +28,8 @@ extension SQLiteMessageStore {
                     WHERE channel IS NOT NULL AND state IN ('delivered', 'failed', 'queued', 'retrying', 'sending') GROUP BY channel, state
                     """
             )
-            for row in counts {
-                let name: String = row["channel"]
-                var summary = summaries[name] ?? ChannelSummary(name: name, circuit: .closed, delivered: 0, failed: 0)
-                let n: Int = row["n"]
-                switch row["state"] as String {
-                case "delivered": summary.delivered += n
-                case "failed": summary.failed += n
-                default: summary.queued += n
-                }
-                summaries[name] = summary
-            }
-            return summaries.values.sorted { $0.name < $1.name }
+            for row in counts { summaries.count(row["n"], of: row["channel"], in: row["state"]) }
+            return summaries.sorted
         }
     }
 }

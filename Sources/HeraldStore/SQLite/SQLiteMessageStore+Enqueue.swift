@@ -84,17 +84,3 @@ extension SQLiteMessageStore {
         try SQLiteBinding.execute(statement, "inserting notice \(notice.id)")
     }
 }
-
-/// A notice as the store writes it, its JSON columns encoded by the caller before the single
-/// writer is reached.
-struct NoticeRow: Sendable {
-    let notice: Notice
-    let vars: String
-    let route: String
-
-    init(_ notice: Notice) {
-        self.notice = notice
-        vars = TemplateValue.object(notice.vars).jsonText
-        route = TemplateValue.list(notice.route.map(TemplateValue.string)).jsonText
-    }
-}

@@ -4,7 +4,7 @@ import HeraldCore
 
 extension SQLiteMessageStore {
     public func saveNewIncident(_ incident: Incident) async throws {
-        let document = try Self.encodeIncident(incident)
+        let document = try IncidentDocument.encode(incident)
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO incidents (id, state, opened_at, document) VALUES (?, ?, ?, ?)",
@@ -16,11 +16,11 @@ extension SQLiteMessageStore {
     public func changeIncident(id: String, _ change: @Sendable (inout Incident) throws -> Void) async throws -> Incident? {
         try await pool.write { db in
             guard let document = try String.fetchOne(db, sql: "SELECT document FROM incidents WHERE id = ?", arguments: [id]) else { return nil }
-            var incident = try Self.decodeIncident(document)
+            var incident = try IncidentDocument.decode(document)
             try change(&incident)
             try db.execute(
                 sql: "UPDATE incidents SET state = ?, document = ? WHERE id = ?",
-                arguments: [incident.state.rawValue, try Self.encodeIncident(incident), id]
+                arguments: [incident.state.rawValue, try IncidentDocument.encode(incident), id]
             )
             return incident
         }
@@ -28,27 +28,14 @@ extension SQLiteMessageStore {
 
     public func incident(id: String) async throws -> Incident? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT document FROM incidents WHERE id = ?", arguments: [id]).map(Self.decodeIncident)
+            try String.fetchOne(db, sql: "SELECT document FROM incidents WHERE id = ?", arguments: [id]).map(IncidentDocument.decode)
         }
     }
 
     public func incidents(openOnly: Bool) async throws -> [Incident] {
         try await pool.read { db in
             let sql = "SELECT document FROM incidents" + (openOnly ? " WHERE state = 'open'" : "") + " ORDER BY opened_at DESC, id DESC"
-            return try String.fetchAll(db, sql: sql).map(Self.decodeIncident)
+            return try String.fetchAll(db, sql: sql).map(IncidentDocument.decode)
         }
-    }
-
-    static func encodeIncident(_ incident: Incident) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return String(decoding: try encoder.encode(incident), as: UTF8.self)
-    }
-
-    static func decodeIncident(_ document: String) throws -> Incident {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try decoder.decode(Incident.self, from: Data(document.utf8))
     }
 }

@@ -6,21 +6,10 @@ extension SQLiteMessageStore {
     public func notice(id: String) async throws -> Notice? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE id = ?", arguments: [id]) else { return nil }
-            let decoder = JSONDecoder()
-            let vars: String = row["vars"]
-            let route: String = row["route"]
-            return Notice(
-                id: row["id"],
-                kind: Notice.Kind(rawValue: row["kind"]) ?? .single,
-                template: row["template"],
-                vars: try decoder.decode([String: TemplateValue].self, from: Data(vars.utf8)),
-                locale: row["locale"],
-                route: try decoder.decode([String].self, from: Data(route.utf8)),
-                priority: Priority(rank: row["priority"]) ?? .normal,
-                collapseKey: row["collapse_key"],
-                expiresAt: Date(millis: row["expires_at"]),
-                incidentID: row["incident_id"],
-                createdAt: Date(millis: row["created_at"])
+            return try NoticeRow.notice(
+                id: row["id"], kind: row["kind"], template: row["template"], vars: row["vars"], locale: row["locale"],
+                route: row["route"], priority: row["priority"], collapseKey: row["collapse_key"], expiresAt: row["expires_at"],
+                incidentID: row["incident_id"], createdAt: row["created_at"]
             )
         }
     }

@@ -68,15 +68,3 @@ public final class SQLiteMessageStore: MessageStore {
         try pool.close()
     }
 }
-
-/// Millisecond timestamps, as the schema stores them.
-extension Date {
-    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
-/// Hands a non-`Sendable` value that the caller gave up (`sending`) to the database's writer queue,
-/// which is the only place that touches it.
-struct Transfer<Value>: @unchecked Sendable {
-    let value: Value
-}

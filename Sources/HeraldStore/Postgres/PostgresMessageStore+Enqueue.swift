@@ -1,0 +1,98 @@
+import Foundation
+import HeraldCore
+import PostgresNIO
+
+extension PostgresMessageStore {
+    /// Messages per multi-row `INSERT` (8 parameters each, under PostgreSQL's 65,535 per statement).
+    static let enqueueBatchSize = 2000
+
+    public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
+        let source = Transfer<any MessageSource>(value: messages)
+        let row = NoticeRow(notice)
+        return try await transaction { connection in
+            try await insert(row, total: 0, on: connection)
+            var total = 0
+            while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
+                try await insert(batch, of: notice, on: connection)
+                total += batch.count
+            }
+            try await connection.query("UPDATE notices SET total = \(total) WHERE id = \(notice.id)", logger: logger)
+            return total
+        }
+    }
+
+    /// A single send is one transaction of its own; PostgreSQL flushes concurrent commits together.
+    public func enqueue(_ notice: Notice, message: NewMessage) async throws {
+        let row = NoticeRow(notice)
+        try await transaction { connection in
+            try await insert(row, total: 1, on: connection)
+            try await insert([message], of: notice, on: connection)
+        }
+    }
+
+    private func insert(_ row: NoticeRow, total: Int, on connection: PostgresConnection) async throws {
+        let notice = row.notice
+        try await connection.query(
+            """
+            INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
+            VALUES (\(notice.id), \(notice.kind.rawValue), \(notice.template), \(row.vars), \(notice.locale), \(row.route),
+                \(notice.priority.rank), \(notice.collapseKey), \(notice.expiresAt.millis), \(notice.incidentID),
+                \(notice.createdAt.millis), \(total))
+            """,
+            logger: logger
+        )
+    }
+
+    /// Inserts a batch in one statement and, for a collapse key, supersedes every older undelivered
+    /// message of the same recipient and key (older: an earlier row, in this batch or before it).
+    private func insert(_ batch: [NewMessage], of notice: Notice, on connection: PostgresConnection) async throws {
+        var bindings = PostgresBindings(capacity: 6 + batch.count * 8)
+        let created = notice.createdAt.millis
+        bindings.append(notice.id)
+        bindings.append(notice.priority.rank)
+        bindings.append(notice.collapseKey)
+        bindings.append(created)
+        bindings.append(notice.expiresAt.millis)
+        var rows: [String] = []
+        rows.reserveCapacity(batch.count)
+        for message in batch {
+            let recipient = message.recipient
+            let first = bindings.count + 1
+            bindings.append(message.id)
+            bindings.append(recipient.id)
+            bindings.append(recipient.name)
+            bindings.append(recipient.locale)
+            bindings.append(recipient.contacts.email)
+            bindings.append(recipient.contacts.phone)
+            bindings.append(recipient.contacts.webhook)
+            bindings.append(recipient.segments.joined(separator: ";"))
+            let own = (first..<first + 8).map { "$\($0)" }.joined(separator: ", ")
+            rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'queued')")
+        }
+        let sql = """
+            INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
+                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
+            VALUES \(rows.joined(separator: ", "))
+            RETURNING seq, id, recipient_id
+            """
+        let inserted = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
+        guard let key = notice.collapseKey else { return }
+        var (sequence, ids, recipients) = ([Int](), [String](), [String]())
+        for row in inserted {
+            let (seq, id, recipient) = try row.decode((Int, String, String).self)
+            sequence.append(seq)
+            ids.append(id)
+            recipients.append(recipient)
+        }
+        try await connection.query(
+            """
+            UPDATE messages m SET state = 'superseded', last_error = 'superseded by ' || n.id, updated_at = \(created),
+                lease_owner = NULL, lease_expires_at = NULL
+            FROM unnest(\(sequence), \(ids), \(recipients)) AS n(seq, id, recipient_id)
+            WHERE m.recipient_id = n.recipient_id AND m.collapse_key = \(key) AND m.seq < n.seq
+                AND m.state IN ('queued', 'retrying', 'sending')
+            """,
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HeraldCore
+import Logging
+import PostgresNIO
+
+/// The shared queue: PostgreSQL through postgres-nio's connection pool, so any number of `serve` and
+/// `work` nodes can use one database.
+///
+/// Workers lease messages with `FOR UPDATE SKIP LOCKED`, so two nodes never claim the same message and
+/// never wait on each other's claims; a lease that expires (its node died) is claimable again. Every
+/// commit is durable with PostgreSQL's default `synchronous_commit = on`.
+///
+/// ```swift
+/// let store = try await PostgresMessageStore.open(url: "postgres://herald:secret@db:5432/herald")
+/// ```
+public final class PostgresMessageStore: MessageStore {
+    let client: PostgresClient
+    let location: PostgresLocation
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    private init(location: PostgresLocation, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        // The pool reports connection attempts cut short by `close()` at `info`; only its warnings matter here.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
+        self.client = client
+        running = Task { await client.run() }
+    }
+
+    /// Connects and migrates the schema.
+    /// - Throws: `PostgresStoreError` naming the server (never the password) when the URL is malformed or
+    ///   the database cannot be reached.
+    public static func open(url: String, logger: Logger = Logger(label: "herald.postgres")) async throws -> PostgresMessageStore {
+        let location: PostgresLocation
+        do { location = try PostgresLocation(url: url) } catch { throw PostgresStoreError(server: nil, reason: "\(error)") }
+        let store = PostgresMessageStore(location: location, logger: logger)
+        do {
+            try await PostgresSchema.migrate(store.client, logger: logger)
+        } catch {
+            try? await store.close()
+            throw PostgresStoreError(server: location.displayName, reason: PostgresStoreError.describe(error))
+        }
+        return store
+    }
+
+    public func close() async throws {
+        running.cancel()
+        await running.value
+    }
+
+    /// Runs `body` in a transaction on one pooled connection: committed when it returns, rolled back
+    /// when it throws, with the error it threw (not wrapped).
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+
+    /// Every row of a query, read to the end.
+    func rows(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> [PostgresRow] {
+        if let connection { return try await connection.query(query, logger: logger).collect() }
+        return try await client.query(query, logger: logger).collect()
+    }
+}
+
+/// The PostgreSQL store could not be opened.
+public struct PostgresStoreError: Error, CustomStringConvertible {
+    /// `host:port/database`, when the URL could be read.
+    public var server: String?
+    public var reason: String
+
+    public var description: String {
+        server.map { "cannot use PostgreSQL at \($0): \(reason)" } ?? "invalid PostgreSQL URL: \(reason)"
+    }
+
+    /// The server's own message, or what failed on the way to it; postgres-nio's `description` hides both.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
+        }
+        return "\(error)"
+    }
+}

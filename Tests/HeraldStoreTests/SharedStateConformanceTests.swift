@@ -1,0 +1,149 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldTestSupport
+import Testing
+
+/// The rest of the store contract, per backend: two nodes on one queue, the recipient directory,
+/// Idempotency-Keys, incidents, digest slots, cancel and requeue.
+@Suite("Store conformance: nodes, directory and ledgers", .hangGuard)
+struct SharedStateConformanceTests {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func broadcast(_ id: String, count: Int, into store: any MessageStore) async throws {
+        let notice = Notice(
+            id: id, kind: .broadcast, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
+            expiresAt: Self.start + 86_400, createdAt: Self.start
+        )
+        let messages = (0..<count).map { NewMessage(id: "\(id)-\($0)", recipient: Recipient(id: "u\($0)")) }
+        _ = try await store.enqueue(notice, messages: ArrayMessageSource(messages))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func twoNodesClaimingAtOnceNeverShareAMessage(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let first = try await backend.makeStore(in: directory)
+        let second = try await backend.makeStore(in: directory)
+        try await broadcast("bc", count: 600, into: first)
+        let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+            for (node, store) in [("node-a", first), ("node-b", second)] {
+                for worker in 0..<3 {
+                    group.addTask {
+                        var mine: [String] = []
+                        while case let batch = try await store.claim(owner: "\(node)-\(worker)", limit: 25, now: Self.start, lease: .seconds(60)),
+                            !batch.isEmpty
+                        {
+                            mine += batch.map(\.id)
+                        }
+                        return mine
+                    }
+                }
+            }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        let all = claims.flatMap { $0 }
+        #expect(all.count == 600, "every message claimed once: \(all.count) claims")
+        #expect(Set(all).count == 600)
+        #expect(claims.filter { !$0.isEmpty }.count > 1, "the work was shared")
+        try await first.close()
+        try await second.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func recipientsAreUpsertedByIDAndStreamedBySegment(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        // 4,500 rows across batch and page boundaries; u7 appears twice and keeps its second entry.
+        var rows = (0..<4_499).map { index in
+            Recipient(
+                id: String(format: "u%05d", index), name: "R\(index)", locale: index.isMultiple(of: 2) ? "ko" : nil,
+                contacts: ContactPoints(email: "r\(index)@example.kr"), segments: index.isMultiple(of: 3) ? ["kr", "vip"] : ["kr"]
+            )
+        }
+        rows.append(Recipient(id: "u00007", name: "Seven", contacts: ContactPoints(phone: "+821012345678"), segments: ["vip"]))
+        #expect(try await store.upsertRecipients(ArrayRecipientSource(rows)) == 4_500)
+        #expect(try await store.recipientCount(segment: nil) == 4_499)
+        #expect(try await store.recipientCount(segment: "kr") == 4_498)
+        #expect(try await store.recipientCount(segment: "vip") == 1_501)
+        let seven = try #require(try await store.recipients(segment: "vip", after: "u00006", limit: 1).first)
+        #expect(seven == Recipient(id: "u00007", name: "Seven", contacts: ContactPoints(phone: "+821012345678"), segments: ["vip"]))
+
+        var stream = try store.recipientStream(segment: "vip")
+        var streamed: [String] = []
+        while let (line, recipient) = try stream.next() {
+            #expect(line == streamed.count + 1)
+            streamed.append(recipient.id)
+        }
+        #expect(streamed.count == 1_501)
+        #expect(streamed == streamed.sorted())
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func anIdempotencyKeyReplaysRefusesAnotherBodyAndCanBeReleased(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        let window = Duration.seconds(86_400)
+        #expect(try await store.claimIdempotencyKey("k1", fingerprint: "a", now: Self.start, window: window) == .claimed)
+        #expect(try await store.claimIdempotencyKey("k1", fingerprint: "a", now: Self.start, window: window) == .inProgress)
+        let response = StoredResponse(status: 202, contentType: "application/json", body: Array(#"{"id":"msg_1"}"#.utf8))
+        try await store.completeIdempotencyKey("k1", response: response)
+        #expect(try await store.claimIdempotencyKey("k1", fingerprint: "a", now: Self.start + 60, window: window) == .replay(response))
+        #expect(try await store.claimIdempotencyKey("k1", fingerprint: "b", now: Self.start + 60, window: window) == .mismatch)
+        #expect(try await store.claimIdempotencyKey("k1", fingerprint: "b", now: Self.start + 86_401, window: window) == .claimed, "forgotten after the window")
+
+        #expect(try await store.claimIdempotencyKey("k2", fingerprint: "a", now: Self.start, window: window) == .claimed)
+        try await store.releaseIdempotencyKey("k2")
+        #expect(try await store.claimIdempotencyKey("k2", fingerprint: "c", now: Self.start, window: window) == .claimed)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func incidentsChangeWholeAndDigestSlotsAreClaimedOnce(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let first = try await backend.makeStore(in: directory)
+        let second = try await backend.makeStore(in: directory)
+        let services = [Incident.Service(name: "Messenger", status: .outage)]
+        try await first.saveNewIncident(Incident(id: "inc_1", title: "Fire", services: services, segment: nil, note: nil, openedAt: Self.start))
+        try await first.saveNewIncident(Incident(id: "inc_2", title: "Older", services: services, segment: nil, note: nil, openedAt: Self.start - 60))
+        // Two nodes change one incident at once: both changes land.
+        async let one = first.changeIncident(id: "inc_1") { $0.apply([.init(name: "Mail", status: .degraded)], note: "mail", at: Self.start + 1) }
+        async let two = second.changeIncident(id: "inc_1") { $0.apply([.init(name: "Pay", status: .degraded)], note: "pay", at: Self.start + 2) }
+        _ = try await (one, two)
+        let changed = try #require(try await first.incident(id: "inc_1"))
+        #expect(Set(changed.services.map(\.name)) == ["Messenger", "Mail", "Pay"])
+        _ = try await first.changeIncident(id: "inc_2") { $0.resolve(note: nil, at: Self.start + 3) }
+        #expect(try await first.incidents(openOnly: false).map(\.id) == ["inc_1", "inc_2"])
+        #expect(try await first.incidents(openOnly: true).map(\.id) == ["inc_1"])
+        #expect(try await first.changeIncident(id: "nope") { _ in } == nil)
+
+        async let claimA = first.claimDigestSlot("hourly", slot: Self.start)
+        async let claimB = second.claimDigestSlot("hourly", slot: Self.start)
+        #expect([try await claimA, try await claimB].filter { $0 }.count == 1, "one node sends the slot")
+        #expect(try await second.claimDigestSlot("hourly", slot: Self.start - 3_600) == false, "an earlier slot never runs")
+        #expect(try await second.lastDigestSlot("hourly") == Self.start)
+        try await first.close()
+        try await second.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func cancelStopsWhatIsQueuedAndRequeueStartsFailedMessagesAgain(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await broadcast("bc", count: 4, into: store)
+        let claimed = try await store.claim(owner: "w", limit: 2, now: Self.start, lease: .seconds(60))
+        try await store.record(
+            claimed.map { DeliveryResult(messageID: $0.id, attempts: [], transition: .failed(error: "410")) }, owner: "w", now: Self.start + 5
+        )
+        #expect(try await store.cancel(noticeID: "bc", reason: "cancelled by operator", now: Self.start + 6) == 2)
+        #expect(try await store.state(ofMessage: "bc-0") == .cancelled)
+
+        let failed = try await store.requeue(ids: nil, failedIn: "bc", since: Self.start + 5, expiresAt: Self.start + 90_000, now: Self.start + 7)
+        #expect(Set(failed) == Set(claimed.map(\.id)))
+        let named = try await store.requeue(ids: ["bc-0", "bc-3"], failedIn: nil, since: nil, expiresAt: Self.start + 90_000, now: Self.start + 8)
+        #expect(named == ["bc-0"], "a queued message is not requeued")
+        #expect(try await store.counts(noticeID: "bc")[.queued] == 3)
+        #expect(try await store.requeue(ids: nil, failedIn: nil, since: nil, expiresAt: Self.start, now: Self.start + 9).isEmpty)
+        try await store.close()
+    }
+}
