@@ -22,28 +22,35 @@ public final class PostgresMessageStore: MessageStore {
     private init(location: PostgresLocation, logger: Logger) {
         self.location = location
         self.logger = logger
-        // The pool reports connection attempts cut short by `close()` at `info`; only its warnings matter here.
+        // The pool logs connection attempts cut short by `close()` at `info`, and a first lease that
+        // races `run()` starting at `warning`; neither is something an operator can act on.
         var background = logger
-        background.logLevel = max(logger.logLevel, .warning)
+        background.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: background)
         self.client = client
         running = Task { await client.run() }
     }
 
-    /// Connects and migrates the schema.
+    /// Connects once to migrate the schema, then starts the pool.
+    ///
+    /// The first connection is made directly, not through the pool, so a server that is down or
+    /// refuses the login fails here at once with its reason; the pool would keep retrying for a minute.
     /// - Throws: `PostgresStoreError` naming the server (never the password) when the URL is malformed or
-    ///   the database cannot be reached.
+    ///   the database cannot be used.
     public static func open(url: String, logger: Logger = Logger(label: "herald.postgres")) async throws -> PostgresMessageStore {
         let location: PostgresLocation
         do { location = try PostgresLocation(url: url) } catch { throw PostgresStoreError(server: nil, reason: "\(error)") }
-        let store = PostgresMessageStore(location: location, logger: logger)
         do {
-            try await PostgresSchema.migrate(store.client, logger: logger)
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            do { try await PostgresSchema.migrate(connection, logger: logger) } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
         } catch {
-            try? await store.close()
             throw PostgresStoreError(server: location.displayName, reason: PostgresStoreError.describe(error))
         }
-        return store
+        return PostgresMessageStore(location: location, logger: logger)
     }
 
     public func close() async throws {
@@ -87,6 +94,9 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
 
     /// The server's own message, or what failed on the way to it; postgres-nio's `description` hides both.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError, let cause = error.closureError ?? error.commitError ?? error.beginError {
+            return describe(cause)
+        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"

@@ -59,8 +59,8 @@ enum PostgresSchema {
     /// migrate one after the other.
     static let migrationLock: Int64 = 0x4845_5241_4C44  // "HERALD"
 
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS herald_migrations (name TEXT PRIMARY KEY)", logger: logger)
             var applied: Set<String> = []
