@@ -96,6 +96,7 @@ public final class DeliveryWorker: Service {
             var processed = 0
             var pending: [DeliveryResult] = []
             var exhausted = false
+            var renewal = LeaseRenewal(lease: configuration.lease, claimedAt: clock.now())
             while true {
                 // Refill once half the window is free, recording what finished first so leases stay short-lived.
                 if !exhausted, inFlight <= maxInFlight / 2, !stopping.load(ordering: .relaxed) {
@@ -111,6 +112,10 @@ public final class DeliveryWorker: Service {
                 }
                 guard inFlight > 0 else { break }
                 guard let result = try await group.next() else { break }
+                if renewal.isDue(at: clock.now()) {
+                    try await store.renewLeases(owner: configuration.owner, now: clock.now(), lease: configuration.lease)
+                    renewal.renewed(at: clock.now())
+                }
                 inFlight -= 1
                 processed += 1
                 pending.append(result)
@@ -127,4 +132,22 @@ public final class DeliveryWorker: Service {
         try await store.record(pending, owner: configuration.owner, now: clock.now())
         pending.removeAll(keepingCapacity: true)
     }
+}
+
+/// When a draining worker extends its leases: once a third of the lease has passed since it claimed or
+/// last renewed, checked as each delivery finishes. A slow delivery then never lets the worker's other
+/// messages (delivered but not yet recorded, or still in flight) expire and go out a second time from
+/// another worker, or from this one.
+struct LeaseRenewal {
+    let interval: TimeInterval
+    private var due: Date
+
+    init(lease: Duration, claimedAt: Date) {
+        interval = lease.timeInterval / 3
+        due = claimedAt + interval
+    }
+
+    func isDue(at now: Date) -> Bool { now >= due }
+
+    mutating func renewed(at now: Date) { due = now + interval }
 }

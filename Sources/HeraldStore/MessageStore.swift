@@ -28,6 +28,10 @@ public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog
     /// Gives back `owner`'s leases (graceful shutdown) so other workers can take them at once.
     func releaseLeases(owner: String, now: Date) async throws
 
+    /// Extends every lease `owner` still holds to `now + lease`, so a worker that is alive keeps its
+    /// messages however long their deliveries take; only a worker that stops renewing loses them.
+    func renewLeases(owner: String, now: Date, lease: Duration) async throws
+
     /// A notice by id.
     func notice(id: String) async throws -> Notice?
 

@@ -33,9 +33,13 @@ struct SMTPChannelTests {
     }
 
     /// Delivers once to a fault server scripted with `script`, returning the classified failure, if any.
-    func failure(_ delivery: Delivery, script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?) async throws -> DeliveryError? {
+    /// - Parameter timeout: the channel's; short only where a test waits for it to run out, so a slow
+    ///   machine never turns another failure into a timeout.
+    func failure(
+        _ delivery: Delivery, timeout: Duration = .seconds(10), script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?
+    ) async throws -> DeliveryError? {
         let server = try await ScriptedSMTPServer.start(script: script)
-        let channel = try channel(port: server.port, timeout: .milliseconds(300))
+        let channel = try channel(port: server.port, timeout: timeout)
         defer { Task { await server.stop() } }
         do {
             try await channel.deliver(delivery)
@@ -120,7 +124,7 @@ struct SMTPChannelTests {
     }
 
     @Test func aServerThatStopsAnsweringTimesOut() async throws {
-        let error = try await failure(delivery()) { event in
+        let error = try await failure(delivery(), timeout: .milliseconds(300)) { event in
             if case .command(let line, _) = event, line.hasPrefix("MAIL") { return .hang }
             return nil
         }

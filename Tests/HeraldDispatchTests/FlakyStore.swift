@@ -3,16 +3,21 @@ import HeraldCore
 import HeraldStore
 import Synchronization
 
-/// A store whose next `claim` calls fail, as a busy or briefly unreachable database would; everything else goes to the real store.
+/// A store whose next `claim` calls fail, as a busy or briefly unreachable database would; everything
+/// else goes to the real store. It also tells the test when a lease renewal was written.
 final class FlakyStore: MessageStore {
     struct Unavailable: Error {}
 
     let base: any MessageStore
     private let failingClaims: Mutex<Int>
+    /// Yields the owner of each `renewLeases` once it is stored.
+    let renewals: AsyncStream<String>
+    private let renewed: AsyncStream<String>.Continuation
 
-    init(base: any MessageStore, failingClaims: Int) {
+    init(base: any MessageStore, failingClaims: Int = 0) {
         self.base = base
         self.failingClaims = Mutex(failingClaims)
+        (renewals, renewed) = AsyncStream.makeStream(of: String.self)
     }
 
     func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
@@ -31,6 +36,10 @@ final class FlakyStore: MessageStore {
     func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
     func record(_ results: [DeliveryResult], owner: String, now: Date) async throws { try await base.record(results, owner: owner, now: now) }
     func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
+    func renewLeases(owner: String, now: Date, lease: Duration) async throws {
+        try await base.renewLeases(owner: owner, now: now, lease: lease)
+        renewed.yield(owner)
+    }
     func notice(id: String) async throws -> Notice? { try await base.notice(id: id) }
     func counts(noticeID: String?) async throws -> StateCounts { try await base.counts(noticeID: noticeID) }
     func message(id: String) async throws -> MessageDetail? { try await base.message(id: id) }

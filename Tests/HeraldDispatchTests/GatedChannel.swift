@@ -10,7 +10,7 @@ final class GatedChannel: Channel {
     /// Yields the message id of each delivery as it starts.
     let started: AsyncStream<String>
     private let startedContinuation: AsyncStream<String>.Continuation
-    private let gate = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private let gate = Mutex<(open: Bool, waiting: [(id: String, continuation: CheckedContinuation<Void, Never>)])>((false, []))
 
     init() {
         (started, startedContinuation) = AsyncStream.makeStream(of: String.self)
@@ -21,7 +21,7 @@ final class GatedChannel: Channel {
         await withCheckedContinuation { continuation in
             let proceed = gate.withLock { gate -> Bool in
                 if gate.open { return true }
-                gate.waiting.append(continuation)
+                gate.waiting.append((delivery.messageID, continuation))
                 return false
             }
             if proceed { continuation.resume() }
@@ -33,8 +33,17 @@ final class GatedChannel: Channel {
         let waiting = gate.withLock { gate -> [CheckedContinuation<Void, Never>] in
             gate.open = true
             defer { gate.waiting.removeAll() }
-            return gate.waiting
+            return gate.waiting.map(\.continuation)
         }
         for continuation in waiting { continuation.resume() }
+    }
+
+    /// Lets the held delivery of one message finish; the others stay held.
+    func release(_ messageID: String) {
+        let held = gate.withLock { gate -> CheckedContinuation<Void, Never>? in
+            guard let index = gate.waiting.firstIndex(where: { $0.id == messageID }) else { return nil }
+            return gate.waiting.remove(at: index).continuation
+        }
+        held?.resume()
     }
 }

@@ -9,8 +9,8 @@ import Testing
 
 @Suite("Worker service lifecycle", .hangGuard)
 struct WorkerShutdownTests {
-    /// A worker that claims one message at a time.
-    func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any MessageStore)? = nil) -> DeliveryWorker {
+    /// A worker that claims one message at a time (or `maxInFlight`), with the default 60 s lease.
+    func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any MessageStore)? = nil, maxInFlight: Int = 1) -> DeliveryWorker {
         let store = store ?? harness.store
         let pipeline = DeliveryPipeline(
             store: store, channels: [channel.name: channel], settings: harness.configuration.channels,
@@ -19,8 +19,32 @@ struct WorkerShutdownTests {
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         return DeliveryWorker(
             store: store, pipeline: pipeline, clock: harness.clock,
-            configuration: .init(owner: "service-worker", maxInFlight: 1, pollInterval: .seconds(1)), logger: logger
+            configuration: .init(owner: "service-worker", maxInFlight: maxInFlight, pollInterval: .seconds(1)), logger: logger
         )
+    }
+
+    @Test func aWorkerStillDeliveringKeepsItsLeasesPastTheirFirstExpiry() async throws {
+        let channel = GatedChannel()
+        let harness = try DispatchHarness(channels: [channel])
+        let store = FlakyStore(base: harness.store)
+        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let worker = makeWorker(harness, channel: channel, store: store, maxInFlight: 2)
+
+        async let drained = worker.drain()
+        var started = channel.started.makeAsyncIterator()
+        let first = try #require(await started.next())
+        let second = try #require(await started.next())
+        // Half the 60 s lease passes with both in flight; then the first delivery finishes.
+        harness.clock.advance(by: .seconds(30))
+        channel.release(first)
+        var renewals = store.renewals.makeAsyncIterator()
+        #expect(await renewals.next() == "service-worker")
+        // 70 s after the claim, the message still in flight is the worker's, not another's to send again.
+        harness.clock.advance(by: .seconds(40))
+        #expect(try await harness.store.claim(owner: "other-worker", limit: 10, now: harness.clock.now(), lease: .seconds(60)).isEmpty)
+        channel.release(second)
+        #expect(try await drained == 2)
+        #expect(try await harness.store.counts(noticeID: receipt.id)[.delivered] == 2)
     }
 
     @Test func gracefulShutdownFinishesInFlightWorkAndLeavesTheRestQueued() async throws {

@@ -134,6 +134,20 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aRenewedLeaseOutlivesItsFirstExpiry(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
+        _ = try await store.claim(owner: "w1", limit: 1, now: Self.start, lease: .seconds(60))
+        _ = try await store.claim(owner: "w2", limit: 1, now: Self.start, lease: .seconds(60))
+        try await store.renewLeases(owner: "w1", now: Self.start + 50, lease: .seconds(60))
+        let taken = try await store.claim(owner: "w3", limit: 10, now: Self.start + 61, lease: .seconds(60))
+        #expect(taken.map(\.id) == ["m-0"], "w2's lease expired; w1's renewed one did not")
+        #expect(try await store.claim(owner: "w3", limit: 10, now: Self.start + 111, lease: .seconds(60)).map(\.id) == ["m-1"])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func releasedLeasesAreClaimableAtOnce(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)

@@ -54,6 +54,13 @@ extension PostgresMessageStore {
         )
     }
 
+    public func renewLeases(owner: String, now: Date, lease: Duration) async throws {
+        try await client.query(
+            "UPDATE messages SET lease_expires_at = \((now + lease.timeInterval).millis) WHERE state = 'sending' AND lease_owner = \(owner)",
+            logger: logger
+        )
+    }
+
     public func record(_ results: [DeliveryResult], owner: String, now: Date) async throws {
         guard !results.isEmpty else { return }
         let nowMillis = now.millis

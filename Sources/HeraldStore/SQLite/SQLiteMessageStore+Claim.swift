@@ -53,6 +53,15 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func renewLeases(owner: String, now: Date, lease: Duration) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE messages SET lease_expires_at = ? WHERE state = 'sending' AND lease_owner = ?",
+                arguments: [(now + lease.timeInterval).millis, owner]
+            )
+        }
+    }
+
     /// A message from a row whose columns, from `offset` on, are `messageColumns` (read by position:
     /// a lookup by name scans the columns, and claims decode hundreds of rows at a time).
     static func message(from row: Row, offset: Int = 0) -> QueuedMessage {
