@@ -1,4 +1,5 @@
 import HeraldStore
+import HeraldTestSupport
 
 /// Which deliveries a receiver saw more than once without a reason the guarantees allow.
 ///
@@ -16,5 +17,10 @@ enum DuplicateAudit {
             unexplained[id] = ledger.map { "\($0.channel):\($0.outcome.rawValue) \($0.error ?? "")" }.joined(separator: "; ")
         }
         return unexplained
+    }
+
+    /// The warning and error lines the workers logged, for a failure message.
+    static func problems(in outcomes: [HeraldProcess.Outcome]) -> [String] {
+        outcomes.flatMap { $0.stderr.split(separator: "\n").filter { $0.contains("error") || $0.contains("warning") }.map(String.init) }
     }
 }
