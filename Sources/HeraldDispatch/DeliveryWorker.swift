@@ -101,6 +101,7 @@ public final class DeliveryWorker: Service {
                 // Refill once half the window is free, recording what finished first so leases stay short-lived.
                 if !exhausted, inFlight <= maxInFlight / 2, !stopping.load(ordering: .relaxed) {
                     try await flush(&pending)
+                    try await renewLeases(&renewal)
                     let batch = try await store.claim(
                         owner: configuration.owner, limit: maxInFlight - inFlight, now: clock.now(), lease: configuration.lease
                     )
@@ -112,10 +113,7 @@ public final class DeliveryWorker: Service {
                 }
                 guard inFlight > 0 else { break }
                 guard let result = try await group.next() else { break }
-                if renewal.isDue(at: clock.now()) {
-                    try await store.renewLeases(owner: configuration.owner, now: clock.now(), lease: configuration.lease)
-                    renewal.renewed(at: clock.now())
-                }
+                try await renewLeases(&renewal)
                 inFlight -= 1
                 processed += 1
                 pending.append(result)
@@ -127,6 +125,13 @@ public final class DeliveryWorker: Service {
         }
     }
 
+    /// Extends this worker's leases when a third of the lease has passed since the last renewal.
+    private func renewLeases(_ renewal: inout LeaseRenewal) async throws {
+        guard renewal.isDue(at: clock.now()) else { return }
+        try await store.renewLeases(owner: configuration.owner, now: clock.now(), lease: configuration.lease)
+        renewal.renewed(at: clock.now())
+    }
+
     private func flush(_ pending: inout [DeliveryResult]) async throws {
         guard !pending.isEmpty else { return }
         try await store.record(pending, owner: configuration.owner, now: clock.now())
@@ -135,9 +140,9 @@ public final class DeliveryWorker: Service {
 }
 
 /// When a draining worker extends its leases: once a third of the lease has passed since it claimed or
-/// last renewed, checked as each delivery finishes. A slow delivery then never lets the worker's other
-/// messages (delivered but not yet recorded, or still in flight) expire and go out a second time from
-/// another worker, or from this one.
+/// last renewed, checked as each delivery finishes and before each claim. A slow delivery then never
+/// lets the worker's other messages (delivered but not yet recorded, or still in flight) expire and go
+/// out a second time from another worker. (The store never hands a worker back its own leases.)
 struct LeaseRenewal {
     let interval: TimeInterval
     private var due: Date

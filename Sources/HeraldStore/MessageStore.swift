@@ -19,7 +19,8 @@ public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog
     func enqueue(_ notice: Notice, message: NewMessage) async throws
 
     /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
-    /// newest first within a priority. Leases that expired before `now` are claimable again.
+    /// newest first within a priority. Other owners' leases that expired before `now` are claimable
+    /// again; `owner`'s own never are (a live worker is still delivering them, however late).
     func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage]
 
     /// Applies delivery results for messages `owner` holds. Results for leases the owner lost are ignored.

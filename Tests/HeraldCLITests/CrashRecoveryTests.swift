@@ -73,6 +73,8 @@ struct CrashRecoveryTests {
         let herald = HeraldProcess(workingDirectory: workspace.path)
         let database = try await PostgresTestServer.database(for: workspace)
         let sink = try await HTTPSink.start { _, _ in .slow(204, delay: .milliseconds(2)) }
+        // A node frozen for longer than its lease loses its messages to the other node, which sends
+        // them again (at-least-once); 5 s is well past any pause of a debug build on a loaded machine.
         workspace.write(
             "nodes.yaml",
             """
@@ -81,7 +83,7 @@ struct CrashRecoveryTests {
             channels:
               partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", connections: 8, timeout: 5s }
             routes: { default: [partners] }
-            delivery: { lease: 2s, concurrency: 32, poll: 100ms }
+            delivery: { lease: 5s, concurrency: 32, poll: 100ms }
             """
         )
         var csv = "id,webhook\n"

@@ -134,6 +134,20 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aWorkerNeverTakesBackItsOwnExpiredLeases(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
+        let first = try await store.claim(owner: "w1", limit: 1, now: Self.start, lease: .seconds(60))
+        // w1 is slow (it let its lease run out) but alive: claiming again, it gets only the other message.
+        let again = try await store.claim(owner: "w1", limit: 10, now: Self.start + 61, lease: .seconds(60))
+        #expect(first.map(\.id) == ["m-1"] && again.map(\.id) == ["m-0"])
+        // Another worker may take the expired lease: w1 might be dead.
+        #expect(try await store.claim(owner: "w2", limit: 10, now: Self.start + 62, lease: .seconds(60)).map(\.id) == ["m-1"])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func aRenewedLeaseOutlivesItsFirstExpiry(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)

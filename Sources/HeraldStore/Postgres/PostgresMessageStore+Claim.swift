@@ -12,12 +12,13 @@ extension PostgresMessageStore {
         let nowMillis = now.millis
         let until = (now + lease.timeInterval).millis
         let claimed = try await transaction { connection in
-            // Leases whose node died are handed back before anything new is claimed.
+            // Leases whose worker died are handed back before anything new is claimed; never the
+            // claimer's own: it is alive, so those are still being delivered.
             try await connection.query(
                 """
                 UPDATE messages SET state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'retrying' END,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = \(nowMillis)
-                WHERE state = 'sending' AND lease_expires_at <= \(nowMillis)
+                WHERE state = 'sending' AND lease_expires_at <= \(nowMillis) AND lease_owner <> \(owner)
                 """,
                 logger: logger
             )

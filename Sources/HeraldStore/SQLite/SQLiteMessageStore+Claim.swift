@@ -12,14 +12,15 @@ extension SQLiteMessageStore {
         let nowMillis = now.millis
         let until = (now + lease.timeInterval).millis
         return try await pool.write { db in
-            // Leases whose worker died are handed back before anything new is claimed.
+            // Leases whose worker died are handed back before anything new is claimed; never the
+            // claimer's own: it is alive, so those are still being delivered.
             try db.execute(
                 sql: """
                     UPDATE messages SET state = CASE WHEN attempts = 0 THEN 'queued' ELSE 'retrying' END,
                         lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE state = 'sending' AND lease_expires_at <= ?
+                    WHERE state = 'sending' AND lease_expires_at <= ? AND lease_owner != ?
                     """,
-                arguments: [nowMillis, nowMillis]
+                arguments: [nowMillis, nowMillis, owner]
             )
             let rows = try Row.fetchAll(
                 db,
