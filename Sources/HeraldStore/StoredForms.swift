@@ -50,6 +50,16 @@ struct NoticeRow: Sendable {
     }
 }
 
+/// A message row as both backends read it.
+enum StoredMessage {
+    /// The columns, in the order each backend's `message(from:offset:)` decodes them by position
+    /// (a lookup by name scans the columns, and claims decode hundreds of rows at a time).
+    static let columns = """
+        id, notice_id, recipient_id, name, locale, email, phone, webhook, segments, state, route_index, attempts,
+        failures, channel_since, last_error, created_at, channel, next_attempt_at, expires_at
+        """
+}
+
 /// An incident stored whole as JSON, so its timeline and notices change in one write.
 enum IncidentDocument {
     static func encode(_ incident: Incident) throws -> String {

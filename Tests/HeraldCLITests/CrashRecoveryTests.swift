@@ -13,28 +13,8 @@ struct CrashRecoveryTests {
 
     @Test(arguments: 1...3)
     func aWorkerKilledMidBroadcastLosesNothing(run: Int) async throws {
-        let workspace = try HeraldProcess.workspace()
-        let herald = HeraldProcess(workingDirectory: workspace.path)
-        let sink = try await HTTPSink.start { _, _ in .slow(204, delay: .milliseconds(2)) }
-        workspace.write(
-            "crash.yaml",
-            """
-            storage: sqlite:herald.sqlite
-            templates: Templates
-            channels:
-              partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", connections: 16, timeout: 5s }
-            routes: { default: [partners] }
-            delivery: { lease: 2s, concurrency: 64, poll: 100ms }
-            """
-        )
-        var csv = "id,webhook\n"
-        for index in 0..<Self.recipients { csv += "u\(index),\(sink.url)/hooks/\(index)\n" }
-        workspace.write("audience.csv", csv)
-        let config = ["--config", "crash.yaml"]
-
-        let queued = try await herald.run(config + ["broadcast", "outage-apology", "--audience", "audience.csv"] + HeraldCommandTests.apologyVars)
-        #expect(queued.status == 0, "\(queued.stderr)")
-        let broadcast = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let setup = try await QueuedBroadcast.make(delivery: "{ lease: 2s, concurrency: 64, poll: 100ms }", connections: 16) { _ in "sqlite:herald.sqlite" }
+        let (workspace, herald, sink, config, broadcast) = (setup.workspace, setup.herald, setup.sink, setup.config, setup.id)
 
         // Kill the worker without warning once a good part of the broadcast went out.
         let first = try herald.start(config + ["work"])
@@ -69,31 +49,12 @@ struct CrashRecoveryTests {
 
     @Test(.enabled(if: PostgresTestServer.adminURL != nil))
     func twoWorkersShareAPostgreSQLQueueAndTheSurvivorFinishesADeadNodesWork() async throws {
-        let workspace = try HeraldProcess.workspace()
-        let herald = HeraldProcess(workingDirectory: workspace.path)
-        let database = try await PostgresTestServer.database(for: workspace)
-        let sink = try await HTTPSink.start { _, _ in .slow(204, delay: .milliseconds(2)) }
         // A node frozen for longer than its lease loses its messages to the other node, which sends
         // them again (at-least-once); 5 s is well past any pause of a debug build on a loaded machine.
-        workspace.write(
-            "nodes.yaml",
-            """
-            storage: \(database)
-            templates: Templates
-            channels:
-              partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", connections: 8, timeout: 5s }
-            routes: { default: [partners] }
-            delivery: { lease: 5s, concurrency: 32, poll: 100ms }
-            """
-        )
-        var csv = "id,webhook\n"
-        for index in 0..<Self.recipients { csv += "u\(index),\(sink.url)/hooks/\(index)\n" }
-        workspace.write("audience.csv", csv)
-        let config = ["--config", "nodes.yaml"]
-
-        let queued = try await herald.run(config + ["broadcast", "outage-apology", "--audience", "audience.csv"] + HeraldCommandTests.apologyVars)
-        #expect(queued.status == 0, "\(queued.stderr)")
-        let broadcast = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let setup = try await QueuedBroadcast.make(delivery: "{ lease: 5s, concurrency: 32, poll: 100ms }", connections: 8) { workspace in
+            try await PostgresTestServer.database(for: workspace)
+        }
+        let (herald, sink, config, broadcast) = (setup.herald, setup.sink, setup.config, setup.id)
 
         let doomed = try herald.start(config + ["work"])
         let survivor = try herald.start(config + ["work"])
@@ -105,7 +66,7 @@ struct CrashRecoveryTests {
         let killed = await doomed.finish()
         #expect(killed.status != 0)
 
-        let store = try await PostgresMessageStore.open(url: database)
+        let store = try await PostgresMessageStore.open(url: setup.storage)
         let inFlight = Set(try await store.messages(MessageFilter(noticeID: broadcast, state: .sending, limit: Self.recipients)).map(\.message.id))
         #expect(try await store.counts(noticeID: broadcast)[.delivered] < Self.recipients, "the kill came mid-broadcast")
 
@@ -126,5 +87,48 @@ struct CrashRecoveryTests {
         let counts = try await store.counts(noticeID: broadcast)
         #expect(counts[.delivered] == Self.recipients, "\(counts)")
         try await store.close()
+    }
+}
+
+/// A workspace with a 2,000-recipient webhook broadcast queued, the receiver its deliveries go to, and
+/// the `herald` runner and arguments that use it.
+struct QueuedBroadcast {
+    let workspace: TemporaryDirectory
+    let herald: HeraldProcess
+    let sink: HTTPSink
+    let storage: String
+    let config: [String]
+    /// The broadcast id `herald broadcast` printed.
+    let id: String
+
+    /// - Parameters:
+    ///   - delivery: the config's `delivery:` mapping.
+    ///   - storage: the config's `storage:`, which may depend on the workspace (a database per workspace).
+    static func make(delivery: String, connections: Int, storage: (TemporaryDirectory) async throws -> String) async throws -> QueuedBroadcast {
+        let workspace = try HeraldProcess.workspace()
+        let herald = HeraldProcess(workingDirectory: workspace.path)
+        let storage = try await storage(workspace)
+        let sink = try await HTTPSink.start { _, _ in .slow(204, delay: .milliseconds(2)) }
+        workspace.write(
+            "crash.yaml",
+            """
+            storage: \(storage)
+            templates: Templates
+            channels:
+              partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", connections: \(connections), timeout: 5s }
+            routes: { default: [partners] }
+            delivery: \(delivery)
+            """
+        )
+        var csv = "id,webhook\n"
+        for index in 0..<CrashRecoveryTests.recipients { csv += "u\(index),\(sink.url)/hooks/\(index)\n" }
+        workspace.write("audience.csv", csv)
+        let config = ["--config", "crash.yaml"]
+        let queued = try await herald.run(config + ["broadcast", "outage-apology", "--audience", "audience.csv"] + HeraldCommandTests.apologyVars)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        return QueuedBroadcast(
+            workspace: workspace, herald: herald, sink: sink, storage: storage, config: config,
+            id: queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 }

@@ -3,11 +3,6 @@ import HeraldCore
 import PostgresNIO
 
 extension PostgresMessageStore {
-    static let messageColumns = """
-        id, notice_id, recipient_id, name, locale, email, phone, webhook, segments, state, route_index, attempts,
-        failures, channel_since, last_error, created_at, channel, next_attempt_at, expires_at
-        """
-
     public func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
         let nowMillis = now.millis
         let until = (now + lease.timeInterval).millis
@@ -31,7 +26,7 @@ extension PostgresMessageStore {
                     WHERE state IN ('queued', 'retrying') AND next_attempt_at <= \(nowMillis)
                     ORDER BY priority DESC, seq DESC LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED)
-                RETURNING priority, seq, \(unescaped: Self.messageColumns)
+                RETURNING priority, seq, \(unescaped: StoredMessage.columns)
                 """,
                 on: connection
             )
@@ -115,7 +110,7 @@ extension PostgresMessageStore {
         }
     }
 
-    /// A message from a row whose columns, from `offset` on, are `messageColumns`.
+    /// A message from a row whose columns, from `offset` on, are `StoredMessage.columns`.
     static func message(from cells: PostgresRandomAccessRow, offset: Int = 0) throws -> QueuedMessage {
         let segments = try cells[offset + 8].decode(String.self)
         return QueuedMessage(

@@ -56,17 +56,10 @@ extension PostgresMessageStore {
         var rows: [String] = []
         rows.reserveCapacity(batch.count)
         for message in batch {
-            let recipient = message.recipient
-            let first = bindings.count + 1
-            bindings.append(message.id)
-            bindings.append(recipient.id)
-            bindings.append(recipient.name)
-            bindings.append(recipient.locale)
-            bindings.append(recipient.contacts.email)
-            bindings.append(recipient.contacts.phone)
-            bindings.append(recipient.contacts.webhook)
-            bindings.append(recipient.segments.joined(separator: ";"))
-            let own = (first..<first + 8).map { "$\($0)" }.joined(separator: ", ")
+            let own = bindings.appendRow { row in
+                row.append(message.id)
+                row.appendRecipient(message.recipient, segmentsJoinedBy: ";")
+            }
             rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'queued')")
         }
         let sql = """

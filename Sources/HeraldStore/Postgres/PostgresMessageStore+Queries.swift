@@ -36,7 +36,7 @@ extension PostgresMessageStore {
     }
 
     public func message(id: String) async throws -> MessageDetail? {
-        let found = try await rows("SELECT \(unescaped: Self.messageColumns) FROM messages WHERE id = \(id)")
+        let found = try await rows("SELECT \(unescaped: StoredMessage.columns) FROM messages WHERE id = \(id)")
         guard let row = found.first else { return nil }
         return try await detail(from: row)
     }
@@ -44,7 +44,7 @@ extension PostgresMessageStore {
     public func messages(_ filter: MessageFilter) async throws -> [MessageDetail] {
         let found = try await rows(
             """
-            SELECT \(unescaped: Self.messageColumns) FROM messages
+            SELECT \(unescaped: StoredMessage.columns) FROM messages
             WHERE (\(filter.noticeID)::text IS NULL OR notice_id = \(filter.noticeID))
                 AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
             ORDER BY seq LIMIT \(filter.limit)

@@ -29,15 +29,8 @@ extension PostgresMessageStore {
         var rows: [String] = []
         var (memberships, members) = ([String](), [String]())
         for recipient in recipients {
-            let first = bindings.count + 1
-            bindings.append(recipient.id)
-            bindings.append(recipient.name)
-            bindings.append(recipient.locale)
-            bindings.append(recipient.contacts.email)
-            bindings.append(recipient.contacts.phone)
-            bindings.append(recipient.contacts.webhook)
-            bindings.append(recipient.segments.joined(separator: ","))
-            rows.append("(" + (first..<first + 7).map { "$\($0)" }.joined(separator: ", ") + ", $1)")
+            let own = bindings.appendRow { $0.appendRecipient(recipient, segmentsJoinedBy: ",") }
+            rows.append("(\(own), $1)")
             for segment in recipient.segments {
                 memberships.append(segment)
                 members.append(recipient.id)
@@ -74,7 +67,10 @@ extension PostgresMessageStore {
     }
 
     public func recipientStream(segment: String?) throws -> any RecipientStream {
-        PostgresRecipientStream(location: location, segment: segment, logger: logger)
+        let reader = PostgresBlockingReader(location: location, logger: logger)
+        return PagedRecipientStream { after, limit in
+            try Self.recipients(from: try reader.rows(Self.recipientPage(segment: segment, after: after, limit: limit)))
+        }
     }
 
     /// One page of recipients ordered by id, after `cursor`.

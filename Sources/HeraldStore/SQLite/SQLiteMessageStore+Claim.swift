@@ -3,11 +3,6 @@ import GRDB
 import HeraldCore
 
 extension SQLiteMessageStore {
-    static let messageColumns = """
-        id, notice_id, recipient_id, name, locale, email, phone, webhook, segments, state, route_index, attempts,
-        failures, channel_since, last_error, created_at, channel, next_attempt_at, expires_at
-        """
-
     public func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
         let nowMillis = now.millis
         let until = (now + lease.timeInterval).millis
@@ -30,7 +25,7 @@ extension SQLiteMessageStore {
                         SELECT seq FROM messages INDEXED BY messages_ready
                         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?
                         ORDER BY priority DESC, seq DESC LIMIT ?)
-                    RETURNING priority, seq, \(Self.messageColumns)
+                    RETURNING priority, seq, \(StoredMessage.columns)
                     """,
                 arguments: [owner, until, nowMillis, nowMillis, limit]
             )
@@ -63,8 +58,7 @@ extension SQLiteMessageStore {
         }
     }
 
-    /// A message from a row whose columns, from `offset` on, are `messageColumns` (read by position:
-    /// a lookup by name scans the columns, and claims decode hundreds of rows at a time).
+    /// A message from a row whose columns, from `offset` on, are `StoredMessage.columns`.
     static func message(from row: Row, offset: Int = 0) -> QueuedMessage {
         let segments: String = row[offset + 8]
         return QueuedMessage(

@@ -32,7 +32,7 @@ extension SQLiteMessageStore {
 
     public func message(id: String) async throws -> MessageDetail? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.messageColumns) FROM messages WHERE id = ?", arguments: [id]) else { return nil }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(StoredMessage.columns) FROM messages WHERE id = ?", arguments: [id]) else { return nil }
             return try Self.detail(from: row, db: db)
         }
     }
@@ -51,7 +51,7 @@ extension SQLiteMessageStore {
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [filter.limit]
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.messageColumns) FROM messages \(whereClause) ORDER BY seq LIMIT ?", arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: "SELECT \(StoredMessage.columns) FROM messages \(whereClause) ORDER BY seq LIMIT ?", arguments: arguments)
             return try rows.map { try Self.detail(from: $0, db: db) }
         }
     }

@@ -52,7 +52,11 @@ extension SQLiteMessageStore {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
-        return StoredRecipientStream(reader: try DatabaseQueue(path: path, configuration: configuration), segment: segment)
+        // A read-only connection of its own: WAL lets it read while the broadcast is written.
+        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        return PagedRecipientStream { after, limit in
+            try reader.read { db in try Self.recipientPage(db, segment: segment, after: after, limit: limit) }
+        }
     }
 
     /// One page of recipients ordered by id.
@@ -78,36 +82,5 @@ extension SQLiteMessageStore {
                 segments: segments.split(separator: ",").map(String.init)
             )
         }
-    }
-}
-
-/// Pages through stored recipients on its own read-only connection (WAL lets it read while a broadcast is written).
-final class StoredRecipientStream: RecipientStream {
-    static let pageSize = 2000
-    private let reader: DatabaseQueue
-    private let segment: String?
-    private var page: ArraySlice<Recipient> = []
-    private var cursor: String?
-    private var row = 0
-    private var exhausted = false
-
-    init(reader: DatabaseQueue, segment: String?) {
-        self.reader = reader
-        self.segment = segment
-    }
-
-    func next() throws -> (line: Int, recipient: Recipient)? {
-        if page.isEmpty, !exhausted {
-            let (segment, after) = (self.segment, self.cursor)
-            let fetched = try reader.read { db in
-                try SQLiteMessageStore.recipientPage(db, segment: segment, after: after, limit: Self.pageSize)
-            }
-            exhausted = fetched.count < Self.pageSize
-            cursor = fetched.last?.id
-            page = fetched[...]
-        }
-        guard let recipient = page.popFirst() else { return nil }
-        row += 1
-        return (row, recipient)
     }
 }
