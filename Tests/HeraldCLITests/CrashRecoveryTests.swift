@@ -30,20 +30,7 @@ struct CrashRecoveryTests {
 
         // A new worker takes over once the dead worker's leases expire.
         let second = try herald.start(config + ["work"])
-        try await sink.wait { Set($0.compactMap { $0.headers["webhook-id"] }).count == Self.recipients }
-        second.signal(SIGTERM)
-        let stopped = await second.finish()
-        #expect(stopped.status == 0, "graceful stop: \(stopped.stderr.suffix(500))")
-        await sink.stop()
-
-        let ids = sink.received.compactMap { $0.headers["webhook-id"] }
-        let unexplained = try await DuplicateAudit.unexplained(received: ids, inFlightAtKill: inFlight, store: store)
-        #expect(
-            unexplained.isEmpty,
-            "duplicates only among messages in flight at the kill (or retried after a failed attempt): \(unexplained); workers said: \(DuplicateAudit.problems(in: [killed, stopped]))"
-        )
-        let counts = try await store.counts(noticeID: broadcast)
-        #expect(counts[.delivered] == Self.recipients, "\(counts)")
+        try await setup.expectEveryMessageDelivered(by: second, killed: killed, inFlightAtKill: inFlight, store: store)
         try await store.close()
     }
 
@@ -72,20 +59,7 @@ struct CrashRecoveryTests {
 
         // The survivor goes on, and takes the dead node's leases once they expire.
         survivor.signal(SIGCONT)
-        try await sink.wait { Set($0.compactMap { $0.headers["webhook-id"] }).count == Self.recipients }
-        survivor.signal(SIGTERM)
-        let stopped = await survivor.finish()
-        #expect(stopped.status == 0, "graceful stop: \(stopped.stderr.suffix(500))")
-        await sink.stop()
-
-        let ids = sink.received.compactMap { $0.headers["webhook-id"] }
-        let unexplained = try await DuplicateAudit.unexplained(received: ids, inFlightAtKill: inFlight, store: store)
-        #expect(
-            unexplained.isEmpty,
-            "duplicates only among messages in flight at the kill, never from two live nodes: \(unexplained); workers said: \(DuplicateAudit.problems(in: [killed, stopped]))"
-        )
-        let counts = try await store.counts(noticeID: broadcast)
-        #expect(counts[.delivered] == Self.recipients, "\(counts)")
+        try await setup.expectEveryMessageDelivered(by: survivor, killed: killed, inFlightAtKill: inFlight, store: store)
         try await store.close()
     }
 }
@@ -130,5 +104,24 @@ struct QueuedBroadcast {
             workspace: workspace, herald: herald, sink: sink, storage: storage, config: config,
             id: queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         )
+    }
+
+    /// Waits until every message reached the receiver, stops `survivor` gracefully, and checks that
+    /// all ended delivered, with duplicates only among messages in flight at the kill (or retried
+    /// after an attempt the ledger shows as failed), never from two live workers.
+    func expectEveryMessageDelivered(
+        by survivor: HeraldProcess.Running, killed: HeraldProcess.Outcome, inFlightAtKill inFlight: Set<String>, store: any MessageStore
+    ) async throws {
+        try await sink.wait { Set($0.compactMap { $0.headers["webhook-id"] }).count == CrashRecoveryTests.recipients }
+        survivor.signal(SIGTERM)
+        let stopped = await survivor.finish()
+        #expect(stopped.status == 0, "graceful stop: \(stopped.stderr.suffix(500))")
+        await sink.stop()
+
+        let ids = sink.received.compactMap { $0.headers["webhook-id"] }
+        let unexplained = try await DuplicateAudit.unexplained(received: ids, inFlightAtKill: inFlight, store: store)
+        #expect(unexplained.isEmpty, "unexplained duplicates: \(unexplained); workers said: \(DuplicateAudit.problems(in: [killed, stopped]))")
+        let counts = try await store.counts(noticeID: id)
+        #expect(counts[.delivered] == CrashRecoveryTests.recipients, "\(counts)")
     }
 }
