@@ -190,6 +190,22 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aNewerSingleSendWithTheSameCollapseKeySupersedesTheUndeliveredOne(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        let someone = Recipient(id: "u1")
+        try await store.enqueue(notice("down", collapseKey: "incident-1"), message: NewMessage(id: "down-1", recipient: someone))
+        try await store.enqueue(notice("other", collapseKey: "incident-2"), message: NewMessage(id: "other-1", recipient: someone))
+        try await store.enqueue(notice("up", collapseKey: "incident-1", at: Self.start + 60), message: NewMessage(id: "up-1", recipient: someone))
+        let superseded = try #require(try await store.message(id: "down-1"))
+        #expect(superseded.message.state == .superseded && superseded.message.lastError == "superseded by up-1")
+        #expect(try await store.state(ofMessage: "other-1") == .queued, "another collapse key is left alone")
+        #expect(try await store.state(ofMessage: "up-1") == .queued)
+        #expect(try await store.notice(id: "up")?.collapseKey == "incident-1")
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func concurrentSingleSendsCommitTogetherAndAFailingOneFailsAlone(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)

@@ -21,13 +21,33 @@ extension PostgresMessageStore {
         }
     }
 
-    /// A single send is one transaction of its own; PostgreSQL flushes concurrent commits together.
+    /// A single send is one statement, so one round trip and its own transaction (PostgreSQL flushes
+    /// concurrent commits together): the notice, its message, and the supersede of older messages
+    /// with its collapse key are data-modifying parts of one query, all or nothing.
     public func enqueue(_ notice: Notice, message: NewMessage) async throws {
         let row = NoticeRow(notice)
-        try await transaction { connection in
-            try await insert(row, total: 1, on: connection)
-            try await insert([message], of: notice, on: connection)
-        }
+        let recipient = message.recipient
+        let created = notice.createdAt.millis
+        try await client.query(
+            """
+            WITH notice AS (
+                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
+                VALUES (\(notice.id), \(notice.kind.rawValue), \(notice.template), \(row.vars), \(notice.locale), \(row.route),
+                    \(notice.priority.rank), \(notice.collapseKey), \(notice.expiresAt.millis), \(notice.incidentID), \(created), 1)
+            ), superseded AS (
+                UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || \(message.id), updated_at = \(created),
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE \(notice.collapseKey)::text IS NOT NULL AND recipient_id = \(recipient.id) AND collapse_key = \(notice.collapseKey)
+                    AND state IN ('queued', 'retrying', 'sending')
+            )
+            INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
+                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
+            VALUES (\(message.id), \(recipient.id), \(recipient.name), \(recipient.locale), \(recipient.contacts.email),
+                \(recipient.contacts.phone), \(recipient.contacts.webhook), \(recipient.segments.joined(separator: ";")),
+                \(notice.id), \(notice.priority.rank), \(notice.collapseKey), \(created), \(notice.expiresAt.millis), \(created), \(created), 'queued')
+            """,
+            logger: logger
+        )
     }
 
     private func insert(_ row: NoticeRow, total: Int, on connection: PostgresConnection) async throws {
