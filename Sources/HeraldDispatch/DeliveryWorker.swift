@@ -127,9 +127,10 @@ public final class DeliveryWorker: Service {
 
     /// Extends this worker's leases when a third of the lease has passed since the last renewal.
     private func renewLeases(_ renewal: inout LeaseRenewal) async throws {
-        guard renewal.isDue(at: clock.now()) else { return }
-        try await store.renewLeases(owner: configuration.owner, now: clock.now(), lease: configuration.lease)
-        renewal.renewed(at: clock.now())
+        let now = clock.now()
+        guard renewal.isDue(at: now) else { return }
+        try await store.renewLeases(owner: configuration.owner, now: now, lease: configuration.lease)
+        renewal.renewed(at: now)
     }
 
     private func flush(_ pending: inout [DeliveryResult]) async throws {

@@ -64,22 +64,26 @@ extension PostgresMessageStore {
             for result in results {
                 let tried = result.attempts.filter { $0.outcome != .skipped }
                 let channel = tried.last?.channel
+                let finish = { (state: MessageState, error: String?) -> PostgresQuery in
+                    """
+                    UPDATE messages SET state = \(state.rawValue), last_error = \(error), channel = COALESCE(\(channel), channel),
+                        attempts = attempts + \(tried.count), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(nowMillis)
+                    WHERE id = \(result.messageID) AND lease_owner = \(owner) AND state = 'sending'
+                    RETURNING id
+                    """
+                }
                 let query: PostgresQuery
                 switch result.transition {
+                case .delivered: query = finish(.delivered, nil)
+                case .failed(let error): query = finish(.failed, error)
+                case .expired(let error): query = finish(.expired, error)
+                case .dropped(let state, let reason): query = finish(state, reason)
                 case .retry(let at, let routeIndex, let failures, let since, let error):
                     query = """
                         UPDATE messages SET state = 'retrying', last_error = \(error), channel = COALESCE(\(channel), channel),
                             attempts = attempts + \(tried.count), next_attempt_at = \(at.millis), route_index = \(routeIndex),
                             failures = \(failures), channel_since = \(since?.millis), lease_owner = NULL, lease_expires_at = NULL,
                             updated_at = \(nowMillis)
-                        WHERE id = \(result.messageID) AND lease_owner = \(owner) AND state = 'sending'
-                        RETURNING id
-                        """
-                default:
-                    let (state, error) = Self.finalState(of: result.transition)
-                    query = """
-                        UPDATE messages SET state = \(state.rawValue), last_error = \(error), channel = COALESCE(\(channel), channel),
-                            attempts = attempts + \(tried.count), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(nowMillis)
                         WHERE id = \(result.messageID) AND lease_owner = \(owner) AND state = 'sending'
                         RETURNING id
                         """
@@ -96,17 +100,6 @@ extension PostgresMessageStore {
                     )
                 }
             }
-        }
-    }
-
-    /// The state and last error a final transition leaves.
-    private static func finalState(of transition: DeliveryResult.Transition) -> (MessageState, String?) {
-        switch transition {
-        case .delivered: (.delivered, nil)
-        case .failed(let error): (.failed, error)
-        case .expired(let error): (.expired, error)
-        case .dropped(let state, let reason): (state, reason)
-        case .retry(_, _, _, _, let error): (.retrying, error)
         }
     }
 

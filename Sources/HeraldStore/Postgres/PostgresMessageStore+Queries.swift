@@ -36,9 +36,7 @@ extension PostgresMessageStore {
     }
 
     public func message(id: String) async throws -> MessageDetail? {
-        let found = try await rows("SELECT \(unescaped: StoredMessage.columns) FROM messages WHERE id = \(id)")
-        guard let row = found.first else { return nil }
-        return try await detail(from: row)
+        try await details(of: try await rows("SELECT \(unescaped: StoredMessage.columns) FROM messages WHERE id = \(id)")).first
     }
 
     public func messages(_ filter: MessageFilter) async throws -> [MessageDetail] {
@@ -50,25 +48,33 @@ extension PostgresMessageStore {
             ORDER BY seq LIMIT \(filter.limit)
             """
         )
-        var details: [MessageDetail] = []
-        for row in found { details.append(try await detail(from: row)) }
-        return details
+        return try await details(of: found)
     }
 
-    private func detail(from row: PostgresRow) async throws -> MessageDetail {
-        let cells = row.makeRandomAccess()
-        let message = try Self.message(from: cells)
-        var attempts: [Attempt] = []
-        for attempt in try await rows("SELECT at, channel, outcome, error FROM attempts WHERE message_id = \(message.id) ORDER BY seq") {
-            let (at, channel, outcome, error) = try attempt.decode((Int64, String, String, String?).self)
-            attempts.append(Attempt(at: Date(millis: at), channel: channel, outcome: Attempt.Outcome(rawValue: outcome) ?? .transient, error: error))
-        }
-        return MessageDetail(
-            message: message,
-            channel: try cells[16].decode(String?.self),
-            nextAttemptAt: message.state.isFinal ? nil : Date(millis: try cells[17].decode(Int64.self)),
-            attemptLog: attempts
+    /// Messages from rows of `StoredMessage.columns`, with their attempt ledgers read in one query
+    /// for all of them (not one round trip per message).
+    private func details(of found: [PostgresRow]) async throws -> [MessageDetail] {
+        let cells = found.map { $0.makeRandomAccess() }
+        let messages = try cells.map { try Self.message(from: $0) }
+        guard !messages.isEmpty else { return [] }
+        var ledgers: [String: [Attempt]] = [:]
+        let attempts = try await rows(
+            "SELECT message_id, at, channel, outcome, error FROM attempts WHERE message_id = ANY(\(messages.map(\.id))) ORDER BY seq"
         )
+        for attempt in attempts {
+            let (id, at, channel, outcome, error) = try attempt.decode((String, Int64, String, String, String?).self)
+            ledgers[id, default: []].append(
+                Attempt(at: Date(millis: at), channel: channel, outcome: Attempt.Outcome(rawValue: outcome) ?? .transient, error: error)
+            )
+        }
+        return try zip(messages, cells).map { message, cells in
+            MessageDetail(
+                message: message,
+                channel: try cells[16].decode(String?.self),
+                nextAttemptAt: message.state.isFinal ? nil : Date(millis: try cells[17].decode(Int64.self)),
+                attemptLog: ledgers[message.id] ?? []
+            )
+        }
     }
 
     public func state(ofMessage id: String) async throws -> MessageState? {
