@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldStore
 import HeraldTestSupport
+import Synchronization
 import Testing
 
 /// The rest of the store contract, per backend: two nodes on one queue, the recipient directory,
@@ -144,6 +145,43 @@ struct SharedStateConformanceTests {
         #expect(named == ["bc-0"], "a queued message is not requeued")
         #expect(try await store.counts(noticeID: "bc")[.queued] == 3)
         #expect(try await store.requeue(ids: nil, failedIn: nil, since: nil, expiresAt: Self.start, now: Self.start + 9).isEmpty)
+        try await store.close()
+    }
+    /// A broadcast's source may block — a segment read page by page from PostgreSQL, an audience file
+    /// read from disk — and in `herald serve` the task that queues it runs on an event loop that also
+    /// serves HTTP, so the store must pull the source somewhere else.
+    @Test(arguments: StoreBackend.allCases)
+    func aBroadcastSourceIsNeverPulledOnAnEventLoop(backend: StoreBackend) async throws {
+        /// Whether each pull ran on an event loop; shared with the test, which gives the source away.
+        final class PullLog: Sendable {
+            let onEventLoop = Mutex<[Bool]>([])
+        }
+        final class WhereSource: MessageSource {
+            let log: PullLog
+            var remaining = 4_500
+
+            init(log: PullLog) { self.log = log }
+
+            func nextBatch(limit: Int) throws -> [NewMessage]? {
+                log.onEventLoop.withLock { $0.append(EventLoopExecution.isOnEventLoop) }
+                guard remaining > 0 else { return nil }
+                let batch = (0..<min(limit, remaining)).map { NewMessage(id: "bc-\(remaining - $0)", recipient: Recipient(id: "u\(remaining - $0)")) }
+                remaining -= batch.count
+                return batch
+            }
+        }
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        let notice = Notice(
+            id: "bc", kind: .broadcast, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
+            expiresAt: Self.start + 86_400, createdAt: Self.start
+        )
+        let log = PullLog()
+        let total = try await EventLoopExecution.run { try await store.enqueue(notice, messages: WhereSource(log: log)) }
+        #expect(total == 4_500)
+        let onLoop = log.onEventLoop.withLock { $0 }
+        #expect(onLoop.count >= 3, "the source was pulled batch by batch: \(onLoop.count) pulls")
+        #expect(!onLoop.contains(true), "pulled on an event loop: \(onLoop)")
         try await store.close()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import NIOPosix
 import PostgresNIO
 
 extension PostgresMessageStore {
@@ -12,13 +13,20 @@ extension PostgresMessageStore {
         return try await transaction { connection in
             try await insert(row, total: 0, on: connection)
             var total = 0
-            while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
+            while let batch = try await Self.pull({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
                 try await insert(batch, of: notice, on: connection)
                 total += batch.count
             }
             try await connection.query("UPDATE notices SET total = \(total) WHERE id = \(notice.id)", logger: logger)
             return total
         }
+    }
+
+    /// A source's next batch, pulled on NIO's thread pool for blocking work: a source may block (a
+    /// segment's recipient stream waits for `PostgresBlockingReader`, an audience file reads the
+    /// disk), and the calling task runs on one of the event loops that serve HTTP and deliveries.
+    static func pull<Batch: Sendable>(_ next: @escaping @Sendable () throws -> Batch?) async throws -> Batch? {
+        try await NIOThreadPool.singleton.runIfActive(next)
     }
 
     /// A single send is one statement, so one round trip and its own transaction (PostgreSQL flushes

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import NIOPosix
 import PostgresNIO
 
 extension PostgresMessageStore {
@@ -8,7 +9,7 @@ extension PostgresMessageStore {
         let now = Date().millis
         return try await transaction { connection in
             var total = 0
-            while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
+            while let batch = try await Self.pull({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
                 try await upsert(Self.lastOfEachID(batch), now: now, on: connection)
                 total += batch.count
             }
