@@ -57,8 +57,15 @@ struct CrashRecoveryTests {
         let inFlight = Set(try await store.messages(MessageFilter(noticeID: broadcast, state: .sending, limit: Self.recipients)).map(\.message.id))
         #expect(try await store.counts(noticeID: broadcast)[.delivered] < Self.recipients, "the kill came mid-broadcast")
 
-        // The survivor goes on, and takes the dead node's leases once they expire.
+        // The survivor goes on, and takes the dead node's leases once they expire. The receiver may
+        // have all 2,000 ids before then (the dead node's last requests arrived before the kill), so
+        // the test waits until the survivor sent each of them again after the kill.
+        let owner = try #require(killed.stderr.firstMatch(of: /owner=(worker_[0-9a-z]+)/)?.1, "the dead worker logged its owner name")
+        let deadLeases = try await PostgresTestServer.messages(leasedBy: String(owner), in: setup.storage)
+        #expect(!deadLeases.isEmpty && deadLeases.isSubset(of: inFlight), "the kill came with deliveries in flight")
+        let receivedBeforeKill = sink.received.count
         survivor.signal(SIGCONT)
+        try await sink.wait { Set($0.dropFirst(receivedBeforeKill).compactMap { $0.headers["webhook-id"] }).isSuperset(of: deadLeases) }
         try await setup.expectEveryMessageDelivered(by: survivor, killed: killed, inFlightAtKill: inFlight, store: store)
         try await store.close()
     }

@@ -36,17 +36,33 @@ public enum PostgresTestServer {
             throw SMTPTestError.commandFailed("HERALD_TEST_POSTGRES is not set; scripts/test starts a server and sets it")
         }
         let name = "herald_" + (directory.path as NSString).lastPathComponent.lowercased().filter { $0.isLetter || $0.isNumber }
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-                password: components.password, database: String(components.path.dropFirst()), tls: .disable
-            ),
-            id: 0, logger: Logger(label: "herald.test.postgres")
-        )
+        let connection = try await connect(to: components)
         let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: connection.logger).collect()
         if exists.isEmpty { try await connection.query("CREATE DATABASE \(unescaped: name)", logger: connection.logger) }
         try await connection.close()
         components.path = "/" + name
         return components.string ?? admin
+    }
+
+    /// The ids of the messages `owner` (a worker) holds leases on in the database at `url`: what the
+    /// store's API does not show, for a test of another worker taking them over.
+    public static func messages(leasedBy owner: String, in url: String) async throws -> Set<String> {
+        guard let components = URLComponents(string: url) else { throw SMTPTestError.commandFailed("not a URL: \(url)") }
+        let connection = try await connect(to: components)
+        let rows = try await connection.query(
+            "SELECT id FROM messages WHERE state = 'sending' AND lease_owner = \(owner)", logger: connection.logger
+        ).collect()
+        try await connection.close()
+        return Set(try rows.map { try $0.decode(String.self) })
+    }
+
+    private static func connect(to url: URLComponents) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            configuration: .init(
+                host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: url.user ?? "postgres",
+                password: url.password, database: String(url.path.dropFirst()), tls: .disable
+            ),
+            id: 0, logger: Logger(label: "herald.test.postgres")
+        )
     }
 }
