@@ -44,7 +44,7 @@ struct DirectoryRoutes {
     /// is kept.
     func upsert(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.admin)
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > APILimits.maximumRecipientUpload {
+        if let length = request.headers.firstValue(.contentLength).flatMap(Int.init), length > APILimits.maximumRecipientUpload {
             throw Problem(status: .contentTooLarge, slug: "too-large", title: "Content too large", detail: "recipient uploads are limited to 1 GiB")
         }
         let spool = try RecipientSpool()

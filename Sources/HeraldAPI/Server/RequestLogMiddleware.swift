@@ -17,7 +17,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         // The caller's X-Request-Id when it sends a sane one, else Hummingbird's; logged and echoed back.
         var context = context
         let requestID: String
-        if let given = request.headers[Self.requestIDField], given.utf8.count <= 64, given.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+        if let given = request.headers.firstValue(Self.requestIDField), given.utf8.count <= 64, given.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
             requestID = given
             context.logger[metadataKey: "hb.request.id"] = .string(given)
         } else {

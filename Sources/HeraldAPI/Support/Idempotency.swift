@@ -19,7 +19,7 @@ struct Idempotency {
     func run(
         _ request: Request, context: APIRequestContext, body: [UInt8], handle: () async throws -> Response
     ) async throws -> Response {
-        guard let presented = request.headers[Self.keyField] else { return try await handle() }
+        guard let presented = request.headers.firstValue(Self.keyField) else { return try await handle() }
         guard !presented.isEmpty, presented.utf8.count <= 255 else {
             throw Problem(status: .badRequest, slug: "idempotency-key", title: "Bad Idempotency-Key", detail: "the key must be 1 to 255 characters")
         }

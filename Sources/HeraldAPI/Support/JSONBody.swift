@@ -58,7 +58,7 @@ extension Request {
     /// The body, at most 1 MiB: 413 when the declared length is over the limit (nothing is read), or
     /// as soon as a streamed body passes it.
     func jsonBody() async throws -> [UInt8] {
-        if let length = headers[.contentLength].flatMap(Int.init), length > APILimits.maximumBody { throw Problem.tooLarge }
+        if let length = headers.firstValue(.contentLength).flatMap(Int.init), length > APILimits.maximumBody { throw Problem.tooLarge }
         do {
             return Array(buffer: try await body.collect(upTo: APILimits.maximumBody))
         } catch let error as HTTPError where error.status == .contentTooLarge {
