@@ -14,10 +14,21 @@ struct MessageRoutes {
         router.post("/v1/messages/:id/retry") { request, context in try await retry(request, context: context) }
     }
 
-    /// `202 {"id": …, "state": "queued"}`, written without an encoder: it answers every single send.
+    /// `202 {"id": …, "state": "queued"}`, written straight into the buffer: it answers every single
+    /// send. Message ids are plain ASCII and need no escaping; anything else goes through the escaper.
     static func accepted(id: String) -> Response {
-        let json = #"{"id":"# + TemplateValue.string(id).jsonText + #","state":"queued"}"#
-        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        var json = ByteBuffer()
+        json.reserveCapacity(id.utf8.count + 32)
+        json.writeStaticString(#"{"id":"#)
+        if id.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            json.writeStaticString("\"")
+            json.writeString(id)
+            json.writeStaticString("\"")
+        } else {
+            json.writeString(TemplateValue.string(id).jsonText)
+        }
+        json.writeStaticString(#","state":"queued"}"#)
+        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: json))
     }
 
     func send(_ request: Request, context: APIRequestContext) async throws -> Response {
