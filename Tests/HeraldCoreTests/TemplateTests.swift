@@ -3,10 +3,18 @@ import HeraldCore
 import Testing
 
 @Suite("Templates")
-struct TemplateTests {
+final class TemplateTests {
+    /// The folders this test made, removed when it ends (each test has an instance of its own).
+    private var folders: [String] = []
+
+    deinit {
+        for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
     /// Builds a templates folder with one template, `notice`, from part files.
     func library(_ files: [String: String], definition: String = "default_locale: en\nvariables: [service]\n") throws -> (TemplateLibrary, String) {
         let folder = NSTemporaryDirectory() + "herald-templates-" + UUID().uuidString
+        folders.append(folder)
         try FileManager.default.createDirectory(atPath: "\(folder)/notice", withIntermediateDirectories: true)
         try definition.write(toFile: "\(folder)/notice/template.yaml", atomically: true, encoding: .utf8)
         for (name, text) in files { try text.write(toFile: "\(folder)/notice/\(name)", atomically: true, encoding: .utf8) }
