@@ -36,6 +36,16 @@ struct AuthAndErrorTests {
         }
     }
 
+    @Test func twoAuthorizationHeadersAre401EvenWhenOneIsValid() async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            var headers = HTTPFields()
+            headers[values: .authorization] = ["Bearer \(APIHarness.ops)", "Bearer wrong-token"]
+            let response = try await client.call(.get, "/v1/channels", token: nil, headers: headers)
+            #expect(response.status == .unauthorized)
+        }
+    }
+
     @Test func aTokenWithoutTheScopeIs403AndTheOpenEndpointsNeedNone() async throws {
         let harness = try APIHarness()
         try await harness.withClient { client in

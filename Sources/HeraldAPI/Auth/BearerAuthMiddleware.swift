@@ -19,7 +19,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !Self.openPaths.contains(request.uri.path) else { return try await next(request, context) }
-        guard let presented = Self.bearer(request.headers.firstValue(.authorization)), let token = match(presented) else {
+        guard let presented = Self.bearer(request.headers.onlyValue(.authorization)), let token = match(presented) else {
             throw Problem.unauthorized
         }
         var context = context
