@@ -14,19 +14,12 @@ struct MessageRoutes {
         router.post("/v1/messages/:id/retry") { request, context in try await retry(request, context: context) }
     }
 
-    /// `202 {"id": …, "state": "queued"}`, written straight into the buffer: it answers every single
-    /// send. Message ids are plain ASCII and need no escaping; anything else goes through the escaper.
+    /// `202 {"id": …, "state": "queued"}`, written straight into the buffer: it answers every single send.
     static func accepted(id: String) -> Response {
         var json = ByteBuffer()
         json.reserveCapacity(id.utf8.count + 32)
         json.writeStaticString(#"{"id":"#)
-        if id.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            json.writeStaticString("\"")
-            json.writeString(id)
-            json.writeStaticString("\"")
-        } else {
-            json.writeString(TemplateValue.string(id).jsonText)
-        }
+        json.writeString(TemplateValue.string(id).jsonText)
         json.writeStaticString(#","state":"queued"}"#)
         return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: json))
     }
