@@ -5,7 +5,8 @@ import HeraldCore
 public enum ChannelFactory {
     /// One `Channel` per configured channel, keyed by name.
     /// - Throws: `ConfigurationError` for a setting a channel cannot work with.
-    public static func make(_ settings: [ChannelSettings], configFile: String) throws -> [String: any Channel] {
+    /// - Parameter egress: where recipients' own webhook URLs may point.
+    public static func make(_ settings: [ChannelSettings], egress: EgressPolicy, configFile: String) throws -> [String: any Channel] {
         var channels: [String: any Channel] = [:]
         for channel in settings {
             switch channel.transport {
@@ -17,7 +18,8 @@ public enum ChannelFactory {
                         signingKey: WebhookSettings.signingKey(from: webhook.secret.value) ?? [],
                         connections: channel.connections,
                         timeout: channel.timeout,
-                        tlsVerify: webhook.tlsVerify
+                        tlsVerify: webhook.tlsVerify,
+                        egress: egress
                     )
                 )
             case .outbox(let outbox):

@@ -4,47 +4,69 @@ import HeraldStore
 import Synchronization
 
 /// The circuit breakers of every channel, shared by all workers of a process.
+///
+/// A breaker is keyed by a channel's name, or for a webhook sent to a recipient's own URL by the
+/// channel and that URL's `host:port` (see `key(channel:destination:)`): one tenant's broken receiver
+/// opens its own circuit, never the channel's. Destination breakers live in memory only, at most
+/// `maximumDestinations` of them; channel breakers' changes are what gets stored.
 public final class ChannelHealth: Sendable {
     private let breakers: Mutex<[String: CircuitBreaker]>
+    private let channels: Set<String>
     private let settings: CircuitSettings
+    /// Past this many destination breakers, the closed ones are forgotten.
+    static let maximumDestinations = 10_000
 
     public init(channels: [String], settings: CircuitSettings) {
         self.settings = settings
+        self.channels = Set(channels)
         self.breakers = Mutex(
             Dictionary(uniqueKeysWithValues: channels.map { ($0, CircuitBreaker(openAfter: settings.openAfter, cooldown: settings.cooldown)) })
         )
     }
 
-    /// Whether `channel` takes a delivery now (an open circuit does not; a half-open one admits a few probes).
-    public func admit(_ channel: String, now: Date) -> Bool {
-        breakers.withLock { $0[channel]?.admit(now: now) ?? true }
+    /// The breaker key of a delivery on `channel`, to `destination` (`host:port`) when the recipient chose it.
+    public static func key(channel: String, destination: String?) -> String {
+        destination.map { "\(channel) \($0)" } ?? channel
     }
 
-    /// Feeds an admitted delivery's outcome to the channel's breaker.
-    /// - Returns: the new record when the circuit changed state (to be saved), else `nil`.
-    public func record(_ channel: String, failure: DeliveryError?, now: Date) -> CircuitRecord? {
+    /// Whether the breaker `key` takes a delivery now (an open circuit does not; a half-open one admits a few probes).
+    public func admit(_ key: String, now: Date) -> Bool {
         breakers.withLock { breakers in
-            guard var breaker = breakers[channel] else { return nil }
+            if breakers[key] == nil, !channels.contains(key) {
+                if breakers.count - channels.count >= Self.maximumDestinations {
+                    breakers = breakers.filter { channels.contains($0.key) || $0.value.state != .closed }
+                }
+                breakers[key] = CircuitBreaker(openAfter: settings.openAfter, cooldown: settings.cooldown)
+            }
+            return breakers[key]?.admit(now: now) ?? true
+        }
+    }
+
+    /// Feeds an admitted delivery's outcome to the breaker `key`.
+    /// - Returns: the new record when a channel's circuit changed state (to be saved), else `nil`.
+    public func record(_ key: String, failure: DeliveryError?, now: Date) -> CircuitRecord? {
+        breakers.withLock { breakers in
+            guard var breaker = breakers[key] else { return nil }
             let before = breaker.state
             breaker.record(failure, now: now)
-            breakers[channel] = breaker
-            guard breaker.state != before else { return nil }
-            return CircuitRecord(channel: channel, state: breaker.state, consecutiveFailures: breaker.consecutiveFailures, changedAt: now)
+            breakers[key] = breaker
+            guard breaker.state != before, channels.contains(key) else { return nil }
+            return CircuitRecord(channel: key, state: breaker.state, consecutiveFailures: breaker.consecutiveFailures, changedAt: now)
         }
     }
 
     /// Gives back an admission that was not used for a delivery.
-    public func release(_ channel: String) {
-        breakers.withLock { $0[channel]?.release() }
+    public func release(_ key: String) {
+        breakers.withLock { $0[key]?.release() }
     }
 
-    /// The earliest time one of these channels' open circuits lets probes through again.
-    public func reopensAt(_ channels: [String]) -> Date? {
-        breakers.withLock { breakers in channels.compactMap { breakers[$0]?.reopensAt }.min() }
+    /// The earliest time one of these breakers' open circuits lets probes through again.
+    public func reopensAt(_ keys: [String]) -> Date? {
+        breakers.withLock { breakers in keys.compactMap { breakers[$0]?.reopensAt }.min() }
     }
 
-    /// A channel's current state.
-    public func state(of channel: String) -> CircuitBreaker.State {
-        breakers.withLock { $0[channel]?.state ?? .closed }
+    /// A breaker's current state.
+    public func state(of key: String) -> CircuitBreaker.State {
+        breakers.withLock { $0[key]?.state ?? .closed }
     }
 }

@@ -72,18 +72,21 @@ public struct DeliveryPipeline: Sendable {
         }
 
         let health = self.health
-        let plan = outcomes.plan(message, notice: notice, now: now) { health.admit($0, now: now) }
+        let breaker = { (channel: String) in self.breakerKey(channel, for: message.recipient) }
+        let plan = outcomes.plan(message, notice: notice, now: now) { health.admit(breaker($0), now: now) }
         var attempts = plan.skipped.map { Attempt(at: now, channel: $0.channel, outcome: .skipped, error: $0.reason) }
         guard let target = plan.target, let channel = channels[target.channel] else {
-            return outcomes.noChannel(for: message, notice: notice, plan: plan, attempts: attempts, reopensAt: health.reopensAt(notice.route), now: now)
+            let reopensAt = health.reopensAt(notice.route.map(breaker))
+            return outcomes.noChannel(for: message, notice: notice, plan: plan, attempts: attempts, reopensAt: reopensAt, now: now)
         }
+        let targetBreaker = breaker(target.channel)
 
         let rendered: RenderedNotice
         do {
             let context = RenderContext(vars: notice.vars, recipient: message.recipient, noticeID: notice.id, now: now)
             rendered = try stencils.render(notice, context: context, parts: channel.parts)
         } catch {
-            health.release(target.channel)
+            health.release(targetBreaker)
             let failure = DeliveryError(reason: .render, isRetryable: false, detail: "\(error)")
             attempts.append(Attempt(at: now, channel: target.channel, outcome: .permanent, error: failure.description))
             return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: failure.description))
@@ -100,15 +103,24 @@ public struct DeliveryPipeline: Sendable {
         let failure = await deliver(delivery, on: channel, limiter: limiters[target.channel], recheck: notice.collapseKey != nil)
         if failure == Self.notSent {
             // Superseded or cancelled while waiting: the store already holds its final state; record nothing.
-            health.release(target.channel)
+            health.release(targetBreaker)
             return DeliveryResult(messageID: message.id, attempts: [], transition: .dropped(.superseded, reason: Self.notSent.detail))
         }
-        if let change = health.record(target.channel, failure: failure, now: clock.now()) {
+        if let change = health.record(targetBreaker, failure: failure, now: clock.now()) {
             try? await store.saveCircuit(change)
         }
         return outcomes.result(
             for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: startedAt, finishedAt: clock.now()
         )
+    }
+
+    /// The breaker a delivery on `channel` answers to: for a webhook to the recipient's own URL, that
+    /// URL's `host:port` on the channel, so one tenant's broken receiver does not stop the others.
+    func breakerKey(_ channel: String, for recipient: Recipient) -> String {
+        guard let url = recipient.contacts.webhook, channels[channel]?.kind == .webhook, let destination = try? HTTPDestination(url) else {
+            return channel
+        }
+        return ChannelHealth.key(channel: channel, destination: destination.authority)
     }
 
     /// Sends, unless `recheck` finds the message superseded while it waited for a permit (by a newer notice

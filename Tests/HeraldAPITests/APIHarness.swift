@@ -39,7 +39,7 @@ struct APIHarness {
                 APIToken(name: "reader", token: Secret(Self.reader), scopes: [.read]),
                 APIToken(name: "sender", token: Secret(Self.sender), scopes: [.send]),
             ]),
-            channels: channels, routes: ["default": ["partners", "outbox"]]
+            channels: channels, routes: ["default": ["partners", "outbox"]], egress: .testReceivers
         )
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
@@ -66,7 +66,7 @@ struct APIHarness {
 
     /// A worker that delivers through a real webhook channel to whatever URL each recipient has.
     func drain() async throws {
-        let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 4, timeout: .seconds(5)))
+        let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 4, timeout: .seconds(5), egress: .testReceivers))
         let outbox = OutboxChannel(name: "outbox", configuration: .init(folder: directory.file("outbox")))
         let pipeline = DeliveryPipeline(
             store: store, channels: ["partners": webhook, "outbox": outbox], settings: configuration.channels, templates: templates, clock: clock,

@@ -99,6 +99,7 @@ struct QueuedBroadcast {
               partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", connections: \(connections), timeout: 5s }
             routes: { default: [partners] }
             delivery: \(delivery)
+            egress: { allow: [127.0.0.0/8] }
             """
         )
         var csv = "id,webhook\n"

@@ -18,10 +18,10 @@ struct WebhookChannelTests {
         )
     }
 
-    func channel(timeout: Duration = .seconds(5)) -> WebhookChannel {
+    func channel(timeout: Duration = .seconds(5), egress: EgressPolicy = .testReceivers) -> WebhookChannel {
         WebhookChannel(
             name: "partners",
-            configuration: .init(signingKey: WebhookSettings.signingKey(from: Self.secret) ?? [], connections: 4, timeout: timeout)
+            configuration: .init(signingKey: WebhookSettings.signingKey(from: Self.secret) ?? [], connections: 4, timeout: timeout, egress: egress)
         )
     }
 

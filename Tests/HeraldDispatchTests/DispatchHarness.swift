@@ -38,7 +38,9 @@ struct DispatchHarness {
             default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
             }
         }
-        configuration = HeraldConfiguration(storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit)
+        configuration = HeraldConfiguration(
+            storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit, egress: .testReceivers
+        )
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         let pipeline = DeliveryPipeline(
             store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), settings: settings,

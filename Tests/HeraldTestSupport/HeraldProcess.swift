@@ -87,6 +87,9 @@ public struct HeraldProcess: Sendable {
         for folder in ["Config", "Templates"] {
             try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent(folder).path, toPath: directory.file(folder))
         }
+        // The tests' receivers run on 127.0.0.1, which Herald refuses as a recipient's webhook unless allowed.
+        let config = try String(contentsOfFile: directory.file("Config/herald.yaml"), encoding: .utf8)
+        try (config + "\negress: { allow: [127.0.0.0/8] }\n").write(toFile: directory.file("Config/herald.yaml"), atomically: true, encoding: .utf8)
         return directory
     }
 }

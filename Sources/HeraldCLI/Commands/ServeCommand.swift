@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
                 throw ValidationError("\(listen == nil ? "\(runtime.configPath): http.listen" : "--listen"): expected HOST:PORT, got '\(address)'")
             }
+            if let problem = runtime.configuration.http.exposureProblem(listen: address) {
+                throw ValidationError("\(listen == nil ? "\(runtime.configPath): http.tokens" : "--listen \(address)"): \(problem)")
+            }
             if runtime.configuration.http.tokens.isEmpty {
                 logger.warning("http.tokens is empty: every /v1 request will be refused with 401")
             }

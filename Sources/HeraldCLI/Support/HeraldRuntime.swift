@@ -27,7 +27,7 @@ struct HeraldRuntime {
     }
 
     func makeChannels() throws -> [String: any Channel] {
-        try ChannelFactory.make(configuration.channels, configFile: configPath)
+        try ChannelFactory.make(configuration.channels, egress: configuration.egress, configFile: configPath)
     }
 
     /// Makes the channels, runs `body` with them, and shuts them down whatever `body` did: a

@@ -6,11 +6,13 @@ import NIOCore
 /// How HTTP channels (webhook, SMS gateways) read a response or a transport error.
 ///
 /// 2xx delivered; 408, 425, 429 and 5xx transient (honouring `Retry-After`); 410 and other 4xx
-/// permanent; timeouts and connection errors transient.
+/// permanent; timeouts and connection errors transient; a certificate that fails verification permanent.
 public enum HTTPOutcome {
     /// `nil` when the status means delivered, else the classified failure.
-    public static func classify(status: Int, retryAfter: String?, body: String, now: Date) -> DeliveryError? {
-        let detail = "HTTP \(status)" + (body.isEmpty ? "" : ": \(body)")
+    /// - Parameter body: what the receiver said, for the ledger; empty when it must not be kept.
+    public static func classify(status: Int, reasonPhrase: String = "", retryAfter: String?, body: String, now: Date) -> DeliveryError? {
+        let phrase = reasonPhrase.isEmpty ? "" : " \(reasonPhrase)"
+        let detail = "HTTP \(status)\(phrase)" + (body.isEmpty ? "" : ": \(body)")
         switch status {
         case 200..<300:
             return nil
@@ -23,37 +25,46 @@ public enum HTTPOutcome {
         }
     }
 
-    /// Classifies an error thrown while sending: timeouts and everything at the connection level are transient.
-    public static func classify(transportError error: any Error) -> DeliveryError {
+    /// Classifies an error thrown while sending, in plain words naming `target` (`host:port`).
+    public static func classify(transportError error: any Error, target: String) -> DeliveryError {
         if let error = error as? DeliveryError { return error }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .getConnectionFromPoolTimeout:
-                return DeliveryError(reason: .timeout, isRetryable: true, detail: "no answer in time (\(error))")
-            default:
-                return DeliveryError(reason: .connection, isRetryable: true, detail: "\(error)")
-            }
+        switch TransportFailure(error) {
+        case .timeout:
+            return DeliveryError(reason: .timeout, isRetryable: true, detail: "\(target) did not answer in time")
+        case .certificate(let why):
+            return DeliveryError(reason: .connection, isRetryable: false, detail: "the TLS certificate of \(target) \(why)")
+        case .tls:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "the TLS handshake with \(target) failed")
+        case .connection(let why):
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "cannot connect to \(target): \(why)")
+        case .closed:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(target) closed the connection before answering")
+        case .other:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "the request to \(target) failed")
         }
-        if error is ChannelError || error is IOError {
-            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(error)")
-        }
-        return DeliveryError(reason: .connection, isRetryable: true, detail: String(describing: error))
     }
 
     /// Sends `request` and returns when the receiver answered 2xx; otherwise throws the classified failure.
-    /// - Parameter describe: turns a failed response's body excerpt into the attempt's detail (e.g. a gateway's error JSON).
+    /// - Parameters:
+    ///   - target: `host:port`, named in transport errors.
+    ///   - keepsBody: whether a failed response's body goes into the ledger. Never for destinations
+    ///     a caller chose: what an internal service says must not be readable through the API.
+    ///   - describe: turns a failed response's body excerpt into the attempt's detail (e.g. a gateway's error JSON).
     public static func send(
-        _ request: HTTPClientRequest, with client: HTTPClient, timeout: Duration, describe: @Sendable (String) -> String = { $0 }
+        _ request: HTTPClientRequest, with client: HTTPClient, timeout: Duration, target: String, keepsBody: Bool = true,
+        describe: @Sendable (String) -> String = { $0 }
     ) async throws {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.timeInterval * 1000)))
         } catch {
-            throw classify(transportError: error)
+            throw classify(transportError: error, target: target)
         }
-        let excerpt = await Self.excerpt(response)
+        let status = Int(response.status.code)
+        let excerpt = (200..<300).contains(status) || !keepsBody ? "" : describe(await Self.excerpt(response))
         if let failure = classify(
-            status: Int(response.status.code), retryAfter: response.headers.first(name: "retry-after"), body: describe(excerpt), now: Date()
+            status: status, reasonPhrase: response.status.reasonPhrase, retryAfter: response.headers.first(name: "retry-after"), body: excerpt,
+            now: Date()
         ) {
             throw failure
         }

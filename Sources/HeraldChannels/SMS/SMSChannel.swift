@@ -30,10 +30,13 @@ public struct SMSChannel: HeraldCore.Channel {
     public var parts: Set<PartKind> { [.sms] }
     let configuration: Configuration
     let client: HTTPClient
+    /// The gateway's `host:port`, named in transport errors.
+    let gatewayAuthority: String
 
     public init(name: String, configuration: Configuration) {
         self.name = name
         self.configuration = configuration
+        self.gatewayAuthority = (try? HTTPDestination(configuration.gateway.url.absoluteString))?.authority ?? configuration.gateway.url.absoluteString
         self.client = HTTPClientFactory.make(connections: configuration.connections, timeout: configuration.timeout, tlsVerify: configuration.gateway.tlsVerify)
     }
 
@@ -46,7 +49,7 @@ public struct SMSChannel: HeraldCore.Channel {
         case .twilio: request = SMSRequest.twilio(message, gateway: gateway)
         }
         let format = gateway.format
-        try await HTTPOutcome.send(request, with: client, timeout: configuration.timeout) { body in
+        try await HTTPOutcome.send(request, with: client, timeout: configuration.timeout, target: gatewayAuthority) { body in
             format == .twilio ? SMSRequest.describeTwilioError(body) : body
         }
     }

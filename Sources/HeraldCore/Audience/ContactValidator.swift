@@ -35,12 +35,14 @@ public enum ContactValidator {
         return nil
     }
 
-    /// `nil` when the URL is an absolute http(s) URL with a host.
+    /// `nil` when the URL is an absolute http(s) URL with a host and a port in 1–65535 (see `HTTPDestination`).
     public static func webhookProblem(_ url: String) -> String? {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), parsed.host != nil else {
-            return "expected an absolute http or https URL"
+        do {
+            _ = try HTTPDestination(url)
+            return nil
+        } catch {
+            return error.description
         }
-        return nil
     }
 
     /// `nil` when the locale looks like `en`, `ko` or `pt-BR`.

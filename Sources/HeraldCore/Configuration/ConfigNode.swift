@@ -103,10 +103,11 @@ struct ConfigNode {
 
     func url() throws(ConfigurationError) -> URL {
         let text = try nonEmptyString()
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw error("expected an http or https URL")
+        do {
+            return try HTTPDestination(text).url
+        } catch {
+            throw self.error("expected an http or https URL: \(error.description)")
         }
-        return url
     }
 
     /// Replaces `${NAME}` (or `${NAME:-default}`) with the environment's value; a variable that is

@@ -37,7 +37,7 @@ extension HeraldConfiguration {
 /// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
-        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests"]
+        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress"]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
@@ -52,6 +52,7 @@ enum ConfigurationReader {
             case "circuit": config.circuit = try circuit(value)
             case "delivery": config.delivery = try delivery(value)
             case "digests": config.digests = try digests(value)
+            case "egress": config.egress = try egress(value)
             default: break
             }
         }
@@ -74,28 +75,65 @@ enum ConfigurationReader {
 
     static func http(_ node: ConfigNode) throws(ConfigurationError) -> HTTPSettings {
         var settings = HTTPSettings()
-        for (key, value) in try node.mapping(allowed: ["listen", "tokens"]) {
+        for (key, value) in try node.mapping(allowed: ["listen", "tokens", "max_connections"]) {
             switch key {
             case "listen":
                 settings.listen = try value.nonEmptyString()
                 let parts = settings.listen.split(separator: ":")
                 guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else { throw value.error("expected HOST:PORT") }
+            case "max_connections":
+                settings.maxConnections = try value.int(in: 1...1_000_000)
             default:
-                for item in try value.sequence() {
-                    var name = "", token = "", scopes: Set<APIToken.Scope> = []
-                    for (field, fieldValue) in try item.mapping(allowed: ["name", "token", "scopes"]) {
-                        switch field {
-                        case "name": name = try fieldValue.nonEmptyString()
-                        case "token": token = try fieldValue.nonEmptyString()
-                        default: for scope in try fieldValue.sequence() { scopes.insert(try scope.oneOf(APIToken.Scope.self)) }
-                        }
-                    }
-                    guard !name.isEmpty, !token.isEmpty else { throw item.error("a token needs a name and a token") }
-                    settings.tokens.append(APIToken(name: name, token: Secret(token), scopes: scopes))
-                }
+                settings.tokens = try tokens(value)
             }
         }
+        if let problem = settings.exposureProblem(listen: settings.listen) { throw node.error(problem) }
         return settings
+    }
+
+    /// `http.tokens`: each with a name, a unique value of at least 24 characters, and scopes.
+    static func tokens(_ node: ConfigNode) throws(ConfigurationError) -> [APIToken] {
+        var tokens: [APIToken] = []
+        for item in try node.sequence() {
+            var name = "", token = "", scopes: Set<APIToken.Scope> = []
+            var tokenNode = item
+            for (field, fieldValue) in try item.mapping(allowed: ["name", "token", "scopes"]) {
+                switch field {
+                case "name": name = try fieldValue.nonEmptyString()
+                case "token":
+                    token = try fieldValue.nonEmptyString()
+                    tokenNode = fieldValue
+                default: for scope in try fieldValue.sequence() { scopes.insert(try scope.oneOf(APIToken.Scope.self)) }
+                }
+            }
+            guard !name.isEmpty, !token.isEmpty else { throw item.error("a token needs a name and a token") }
+            guard token.count >= HTTPSettings.minimumTokenLength else {
+                throw tokenNode.error("token '\(name)' has \(token.count) characters; use at least \(HTTPSettings.minimumTokenLength) (e.g. openssl rand -hex 24)")
+            }
+            if let twin = tokens.first(where: { $0.token.value == token }) {
+                throw tokenNode.error("token '\(name)' has the same value as token '\(twin.name)'; every token must be unique")
+            }
+            if tokens.contains(where: { $0.name == name }) { throw item.error("two tokens are named '\(name)'") }
+            tokens.append(APIToken(name: name, token: Secret(token), scopes: scopes))
+        }
+        return tokens
+    }
+
+    /// `egress: { allow: [...], deny: [...] }`: address ranges or host names.
+    static func egress(_ node: ConfigNode) throws(ConfigurationError) -> EgressPolicy {
+        var policy = EgressPolicy()
+        for (key, value) in try node.mapping(allowed: ["allow", "deny"]) {
+            var rules: [EgressPolicy.Rule] = []
+            for item in try value.sequence() {
+                let text = try item.nonEmptyString()
+                guard let rule = EgressPolicy.Rule(text) else {
+                    throw item.error("expected an address, a range such as 10.0.0.0/8 or fd00::/8, or a host name, got '\(text)'")
+                }
+                rules.append(rule)
+            }
+            if key == "allow" { policy.allow = rules } else { policy.deny = rules }
+        }
+        return policy
     }
 
     static func routes(_ node: ConfigNode, channels: [ChannelSettings]) throws(ConfigurationError) -> [String: [String]] {

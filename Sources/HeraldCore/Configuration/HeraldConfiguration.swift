@@ -15,6 +15,8 @@ public struct HeraldConfiguration: Sendable {
     public var circuit: CircuitSettings
     public var delivery: DeliverySettings
     public var digests: [DigestSettings]
+    /// Which destinations caller-supplied webhook URLs may point at.
+    public var egress: EgressPolicy
 
     public init(
         storage: StorageLocation,
@@ -25,7 +27,8 @@ public struct HeraldConfiguration: Sendable {
         retry: RetrySettings = .init(),
         circuit: CircuitSettings = .init(),
         delivery: DeliverySettings = .init(),
-        digests: [DigestSettings] = []
+        digests: [DigestSettings] = [],
+        egress: EgressPolicy = .init()
     ) {
         self.storage = storage
         self.templatesPath = templatesPath
@@ -36,6 +39,7 @@ public struct HeraldConfiguration: Sendable {
         self.circuit = circuit
         self.delivery = delivery
         self.digests = digests
+        self.egress = egress
     }
 
     /// The channel with this name.
@@ -81,10 +85,32 @@ public enum StorageLocation: Sendable, Hashable, CustomStringConvertible {
 public struct HTTPSettings: Sendable {
     public var listen: String
     public var tokens: [APIToken]
+    /// Connections beyond this many are closed as soon as they are accepted.
+    public var maxConnections: Int
 
-    public init(listen: String = "127.0.0.1:8080", tokens: [APIToken] = []) {
+    public init(listen: String = "127.0.0.1:8080", tokens: [APIToken] = [], maxConnections: Int = 1024) {
         self.listen = listen
         self.tokens = tokens
+        self.maxConnections = maxConnections
+    }
+
+    /// The shortest token accepted.
+    public static let minimumTokenLength = 24
+
+    /// Why serving on `listen` with these tokens would be unsafe, naming the token; `nil` when it is
+    /// safe. A token that reads as a placeholder (`change-me…`, `example`, `placeholder`, `secret`,
+    /// `token`) is allowed only on a loopback address, where only this machine can use it.
+    public func exposureProblem(listen: String) -> String? {
+        let host = listen.lastIndex(of: ":").map { String(listen[..<$0]) } ?? listen
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        let isLoopback = bare == "localhost" || IPAddress(bare).map { address in
+            EgressPolicy.restrictedRanges.contains { $0.kind == "loopback" && $0.range.contains(address) }
+        } == true
+        guard !isLoopback else { return nil }
+        for token in tokens where APIToken.looksLikePlaceholder(token.token.value) {
+            return "token '\(token.name)' is a placeholder and \(listen) is not a loopback address: set a real token (e.g. HERALD_OPS_TOKEN=$(openssl rand -hex 24))"
+        }
+        return nil
     }
 }
 
@@ -100,6 +126,13 @@ public struct APIToken: Sendable {
         self.name = name
         self.token = token
         self.scopes = scopes
+    }
+
+    /// Whether a token value reads like the example of a config file rather than a secret.
+    public static func looksLikePlaceholder(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        return ["change-me", "changeme", "example", "placeholder", "replace-me", "your-token"].contains { lower.contains($0) }
+            || Set(lower).count <= 2
     }
 }
 

@@ -138,7 +138,7 @@ public struct NoticeIntake: Sendable {
         guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
         let gate = try RecipientGate(
             request: request, route: route, planner: planner, templates: templates, memo: renderChecks, now: now,
-            refusesOverlongSMS: kind == .single
+            refusesOverlongSMS: kind == .single, egress: configuration.egress
         )
         let notice = Notice(
             id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.storedVars, locale: request.locale,

@@ -17,6 +17,8 @@ final class RecipientGate {
     let smsChannels: [(name: String, settings: SMSSettings)]
     /// Refuse a render over an SMS channel's `max_segments` (single sends); broadcasts report it in `--dry-run`.
     let refusesOverlongSMS: Bool
+    /// Where caller-supplied webhook URLs may point.
+    let egress: EgressPolicy
     /// Renders that passed, across requests.
     let memo: RenderCheckMemo
     /// Renders this gate has seen pass: a broadcast's recipients need not hash the variables again.
@@ -30,9 +32,10 @@ final class RecipientGate {
 
     init(
         request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, memo: RenderCheckMemo, now: Date,
-        refusesOverlongSMS: Bool
+        refusesOverlongSMS: Bool, egress: EgressPolicy
     ) throws(IntakeError) {
         self.request = request
+        self.egress = egress
         self.memo = memo
         self.refusesOverlongSMS = refusesOverlongSMS
         self.smsChannels = route.compactMap { name in
@@ -64,6 +67,9 @@ final class RecipientGate {
     func check(_ recipient: Recipient, file: String?, line: Int) throws(IntakeError) {
         guard planner.canReach(recipient, route: route) else {
             throw .unreachable(file: file, line: line, recipient: recipient.id, route: route)
+        }
+        if let webhook = recipient.contacts.webhook, case .refused(let reason) = egress.verdict(host: (try? HTTPDestination(webhook))?.host ?? "") {
+            throw .invalidContact(file: file, line: line, field: "webhook", reason: "destination refused: \(reason)")
         }
         if let phone = recipient.contacts.phone {
             for channel in smsChannels {

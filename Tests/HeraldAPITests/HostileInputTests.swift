@@ -1,0 +1,47 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// What callers with a send token can aim Herald at, and what they can read back.
+@Suite("API: hostile callers", .hangGuard)
+struct HostileInputTests {
+    static func send(webhook: String) -> String {
+        #"{"template":"status-update","to":{"webhook":"\#(webhook)"},"vars":{"service":"M","status":"recovering","note":"n"}}"#
+    }
+
+    @Test(arguments: ["http://127.0.0.1:99999/", "http://127.0.0.1:65536/", "http://[::1]:70000/", "http://user:pw@hooks.example.com/"])
+    func aWebhookURLThatCannotBeUsedIs422AtAccept(url: String) async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: Self.send(webhook: url))
+            #expect(response.status == .unprocessableContent, "\(url): \(response.text)")
+            #expect(response.pointer == "/to/webhook")
+        }
+        #expect(try await harness.store.counts(noticeID: nil).total == 0, "nothing was queued")
+    }
+
+    @Test(arguments: ["http://169.254.169.254/latest/meta-data", "http://10.0.0.5:8080/", "http://[fe80::1]/", "http://192.168.1.1/"])
+    func anInternalDestinationIsRefusedAtAccept(url: String) async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: Self.send(webhook: url))
+            #expect(response.status == .unprocessableContent, "\(url): \(response.text)")
+            #expect(response.pointer == "/to/webhook")
+            #expect(response.text.contains("destination refused"), "\(response.text)")
+        }
+    }
+
+    @Test func anInlineBroadcastRecipientWithABadPortPointsAtItsRow() async throws {
+        let harness = try APIHarness()
+        let body = #"{"template":"status-update","audience":{"recipients":[{"id":"a","webhook":"http://127.0.0.1:8080/"},{"id":"b","webhook":"http://127.0.0.1:99999/"}]},"vars":{"service":"M","status":"recovering","note":"n"}}"#
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/broadcasts", token: APIHarness.sender, body: body)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.pointer == "/audience/recipients/1/webhook")
+        }
+    }
+}
