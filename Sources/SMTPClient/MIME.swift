@@ -33,14 +33,26 @@ enum MIME {
         return words.joined(separator: "\r\n ")
     }
 
-    /// `"Name" <address>` with the name encoded when it needs to be.
+    /// `"Name" <address>`: a printable ASCII name as an RFC 5322 quoted string (`"` and `\\` escaped, so
+    /// no name can close the quote and add an address), any other as RFC 2047 encoded words.
     static func mailbox(_ mailbox: Mailbox) -> String {
         guard let name = mailbox.name.map(singleLine), !name.isEmpty else { return "<\(mailbox.address)>" }
-        let plain = name.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        let display = plain ? "\"\(name)\"" : encodedWords(name)
+        let printable = name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+        // encodedWords encodes whatever is not printable ASCII, so a name that is not always comes out encoded.
+        let display = printable ? quotedString(name) : encodedWords(name)
         // Fold before the address when the last line would get too long.
         let lastLineLength = display.utf8.reversed().prefix { $0 != UInt8(ascii: "\n") }.count
         return display + (lastLineLength + mailbox.address.utf8.count > 60 ? "\r\n <" : " <") + mailbox.address + ">"
+    }
+
+    /// `"text"` with `\\` and `"` escaped as quoted pairs.
+    static func quotedString(_ text: String) -> String {
+        var quoted = "\""
+        for character in text {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
     }
 
     /// `Thu, 26 Nov 2026 02:21:00 +0000` (UTC), from `gmtime_r`: a `DateFormatter` per message

@@ -78,7 +78,7 @@ struct SMSChannelTests {
         let body = #"{"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400}"#
         let (failure, _) = try await send(delivery(), format: .twilio, reply: .status(400, body: body))
         #expect(failure?.isRetryable == false)
-        #expect(failure?.detail == "HTTP 400: Twilio 21211: The 'To' number is not a valid phone number.")
+        #expect(failure?.detail == "HTTP 400 Bad Request: Twilio 21211: The 'To' number is not a valid phone number.")
     }
 
     @Test(arguments: [(202, nil), (429, true), (503, true), (408, true), (400, false), (410, false)] as [(Int, Bool?)])

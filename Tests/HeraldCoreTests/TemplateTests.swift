@@ -41,6 +41,27 @@ final class TemplateTests {
         }
     }
 
+    @Test func anObjectOrAListInterpolatedAsAValueIsAnErrorNotADump() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{service}} is down"])
+        #expect(throws: TemplateError.notAValue(template: "notice", part: "sms", locale: "en", variable: "service")) {
+            try library.render("notice", locale: nil, context: context(["service": .object(["a": .number(1)])]))
+        }
+        #expect(throws: TemplateError.notAValue(template: "notice", part: "sms", locale: "en", variable: "service")) {
+            try library.render("notice", locale: nil, context: context(["service": .list(["a", "b"])]))
+        }
+        let (sectioned, _) = try self.library(["sms.en.mustache": "{{#service}}{{name}}{{/service}} is down"])
+        let rendered = try sectioned.render("notice", locale: nil, context: context(["service": .object(["name": "Pay"])]))
+        #expect(rendered.sms == "Pay is down", "objects still feed sections")
+    }
+
+    @Test func numbersRenderExactlyAsTheCallerWroteThem() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{service}} owes {{amount}} and {{count}}"])
+        let body = Array(#"{"service":"Pay","amount":123456789012345678901234567890,"count":0.12345678901234567891}"#.utf8)
+        let vars = try #require(try JSONReader.parse(body).objectValue)
+        #expect(try library.render("notice", locale: nil, context: context(vars)).sms == "Pay owes 123456789012345678901234567890 and 0.12345678901234567891")
+        #expect(try JSONReader.parse(Array("42".utf8)) == .number(42), "a number that renders as written stays a number")
+    }
+
     @Test func sectionItemsResolveOuterVariablesWithoutFalseMisses() throws {
         let (library, _) = try library(["sms.en.mustache": "{{#services}}{{name}} ({{service}}) {{/services}}"])
         let vars: [String: TemplateValue] = ["service": "Messenger", "services": .list([["name": "Chat"], ["name": "Pay"]])]

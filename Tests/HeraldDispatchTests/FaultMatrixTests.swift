@@ -34,7 +34,7 @@ struct FaultMatrixTests {
         let detail = try #require(try await harness.store.message(id: id))
         #expect(detail.message.state == .delivered)
         #expect(detail.attemptLog.map(\.outcome) == [.transient, .delivered])
-        #expect(detail.attemptLog.first?.error == "receiver_error: HTTP 503")
+        #expect(detail.attemptLog.first?.error == "receiver_error: HTTP 503 Service Unavailable")
         #expect(sink.received.map { $0.headers["webhook-id"] } == [id, id], "the same id on every attempt")
         #expect(outbox.deliveries.isEmpty)
     }

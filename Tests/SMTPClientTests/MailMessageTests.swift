@@ -98,6 +98,16 @@ struct MailMessageTests {
         }
     }
 
+    @Test func aQuoteOrBackslashInANameCannotAddARecipient() throws {
+        let name = #"a" <evil@x.com>, "b\"#
+        let rendered = try MailMessage(
+            from: Mailbox(address: "status@example.com"), to: [Mailbox(name: name, address: "q@example.com")], subject: "x", text: "x",
+            messageID: "m", date: Date(timeIntervalSince1970: 0)
+        ).rendered()
+        // One quoted string (RFC 5322 quoted pairs for " and \\), then the one address.
+        #expect(headers(rendered)["To"] == #""a\" <evil@x.com>, \"b\\" <q@example.com>"#)
+    }
+
     @Test func bodiesAreQuotedPrintableWithinSeventySixCharacters() throws {
         let text = "김하늘님, 안녕하십니까. " + String(repeating: "서비스 장애가 발생했습니다. ", count: 12) + "\nLine with = sign and trailing space \n.leading dot\n"
         let rendered = try message(text: text).rendered()

@@ -37,6 +37,8 @@ extension Problem {
             .invalid("/template", error.description, slug: "unknown-template")
         case .missingVariable(_, _, _, let variable), .missingRequiredVariable(_, let variable), .reservedVariable(_, let variable):
             .invalid("/vars/" + variable.replacingOccurrences(of: ".", with: "/"), error.description, slug: "missing-variable")
+        case .notAValue(_, _, _, let variable):
+            .invalid("/vars/" + variable.replacingOccurrences(of: ".", with: "/"), error.description, slug: "invalid-variable")
         case .invalidFile, .invalidWebhookJSON, .missingPart:
             .invalid("/template", error.description, slug: "template")
         }

@@ -30,9 +30,9 @@ struct NoticeOptions: ParsableArguments {
         var values: [String: TemplateValue] = [:]
         if let varsFile {
             guard let data = FileManager.default.contents(atPath: varsFile) else { throw ValidationError("--vars: cannot read \(varsFile)") }
-            guard let object = (try? JSONDecoder().decode(TemplateValue.self, from: data))?.objectValue else {
-                throw ValidationError("--vars: \(varsFile) is not a JSON object")
-            }
+            let parsed: TemplateValue
+            do { parsed = try JSONReader.parse(Array(data)) } catch { throw ValidationError("--vars: \(varsFile) is not valid JSON: \(error)") }
+            guard let object = parsed.objectValue else { throw ValidationError("--vars: \(varsFile) is not a JSON object") }
             values = object
         }
         try Self.assign(vars, to: &values)

@@ -1,8 +1,10 @@
 /// A strict RFC 8259 JSON parser into `TemplateValue`, for request bodies on the hot path.
 ///
 /// Foundation's `JSONDecoder` spent more time on a 160-byte send than the rest of its validation;
-/// this reads the bytes once into the value tree the API maps by hand. Numbers become `Double`,
-/// a repeated object key keeps its last value, and nesting deeper than `maximumDepth` is refused.
+/// this reads the bytes once into the value tree the API maps by hand. Numbers become `Double`, but
+/// one with more significant digits than a `Double` holds exactly (`123456789012345678901234567890`)
+/// stays the text it was, so `{{amount}}` renders the caller's value, not `1.2345678901234568e+29`.
+/// A repeated object key keeps its last value, and nesting deeper than `maximumDepth` is refused.
 ///
 /// ```swift
 /// let value = try JSONReader.parse(Array(#"{"template":"outage-apology"}"#.utf8))
@@ -54,7 +56,7 @@ public enum JSONReader {
             case UInt8(ascii: "t"): try literal("true"); return .bool(true)
             case UInt8(ascii: "f"): try literal("false"); return .bool(false)
             case UInt8(ascii: "n"): try literal("null"); return .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
             default: throw error("unexpected character")
             }
         }
@@ -199,7 +201,7 @@ public enum JSONReader {
         }
 
         /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-        mutating func number() throws(JSONSyntaxError) -> Double {
+        mutating func number() throws(JSONSyntaxError) -> TemplateValue {
             let start = offset
             if current == UInt8(ascii: "-") { offset += 1 }
             if current == UInt8(ascii: "0") {
@@ -216,10 +218,20 @@ public enum JSONReader {
                 if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
                 guard digits() > 0 else { throw error("invalid number") }
             }
-            guard let number = Double(String(decoding: bytes[start..<offset], as: UTF8.self)), number.isFinite else {
-                throw error("number out of range")
+            let literal = String(decoding: bytes[start..<offset], as: UTF8.self)
+            guard let number = Double(literal), number.isFinite else { throw error("number out of range") }
+            return Self.significantDigits(bytes[start..<offset]) > 15 ? .string(literal) : .number(number)
+        }
+
+        /// The digits of a number's mantissa without leading zeros: a `Double` keeps 15 exactly.
+        static func significantDigits(_ literal: some Sequence<UInt8>) -> Int {
+            var count = 0
+            for byte in literal {
+                if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { continue }
+                if count > 0 || byte != UInt8(ascii: "0") { count += 1 }
             }
-            return number
+            return count
         }
 
         mutating func digits() -> Int {

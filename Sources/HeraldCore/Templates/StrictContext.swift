@@ -11,6 +11,8 @@ final class MissingVariableTracker {
     private var pending: String?
     private var pendingName: String?
     private(set) var missing: [String] = []
+    /// Objects and lists a template interpolated as `{{name}}`: only strings, numbers and booleans can be.
+    private(set) var nonScalar: [String] = []
 
     func willLookUp(_ name: String) {
         if let pendingPath = pending, pendingName != name { record(pendingPath) }
@@ -19,6 +21,10 @@ final class MissingVariableTracker {
     }
 
     func missedInRoot(_ name: String) { record(name) }
+
+    func interpolated(nonScalar path: String) {
+        if !nonScalar.contains(path) { nonScalar.append(path) }
+    }
 
     func missedInNode(path: String, name: String) {
         pending = path.isEmpty ? name : "\(path).\(name)"
@@ -30,6 +36,7 @@ final class MissingVariableTracker {
         pending = nil
         pendingName = nil
         missing.removeAll()
+        nonScalar.removeAll()
     }
 
     /// Call once rendering ended: a miss nobody climbed past is real.
@@ -44,8 +51,8 @@ final class MissingVariableTracker {
     }
 }
 
-/// An object in the render context that reports misses to a tracker.
-struct StrictNode: MustacheParent {
+/// An object in the render context that reports misses to a tracker, and being interpolated as text.
+struct StrictNode: MustacheParent, MustacheCustomRenderable {
     let values: [String: Any]
     let path: String
     let isRoot: Bool
@@ -58,6 +65,14 @@ struct StrictNode: MustacheParent {
         return nil
     }
 
+    /// `{{service}}` where `service` is an object: an error, never `StrictNode(values: …)` in a subject.
+    var renderText: String {
+        tracker.interpolated(nonScalar: path)
+        return ""
+    }
+
+    var isNull: Bool { false }
+
     /// Wraps a JSON-shaped value for rendering: objects become nodes, `null` renders empty and is falsy.
     static func wrap(_ value: TemplateValue, path: String, tracker: MissingVariableTracker) -> Any {
         switch value {
@@ -65,7 +80,7 @@ struct StrictNode: MustacheParent {
         case .number: TemplateText(value.text)
         case .bool(let b): b
         case .null: NSNull()
-        case .list(let items): items.map { wrap($0, path: "\(path)[]", tracker: tracker) }
+        case .list(let items): StrictList(items: items.map { wrap($0, path: "\(path)[]", tracker: tracker) }, path: path, tracker: tracker)
         case .object(let members): node(members, path: path, tracker: tracker)
         }
     }
@@ -94,4 +109,23 @@ struct TemplateText: MustacheParent, MustacheCustomRenderable, MustacheTransform
     func child(named name: String) -> Any? { nil }
     /// `uppercased(…)`, `empty(…)` and the other string transforms.
     func transform(_ name: String) -> Any? { text.transform(name) }
+}
+
+/// A list in the render context: iterated by sections, an error when interpolated as `{{name}}`.
+struct StrictList: MustacheSequence, MustacheCustomRenderable, MustacheTransformable {
+    let items: [Any]
+    let path: String
+    let tracker: MissingVariableTracker
+
+    func makeIterator() -> IndexingIterator<[Any]> { items.makeIterator() }
+
+    var renderText: String {
+        tracker.interpolated(nonScalar: path)
+        return ""
+    }
+
+    var isNull: Bool { false }
+
+    /// `first(…)`, `count(…)`, `empty(…)` and the other list transforms.
+    func transform(_ name: String) -> Any? { items.transform(name) }
 }

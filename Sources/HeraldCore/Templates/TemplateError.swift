@@ -4,6 +4,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTemplate(String, known: [String])
     /// A part uses a variable the caller did not give.
     case missingVariable(template: String, part: String, locale: String, variable: String)
+    /// A part interpolates an object or a list as `{{name}}`; those can only open sections.
+    case notAValue(template: String, part: String, locale: String, variable: String)
     /// `template.yaml` requires a variable the caller did not give.
     case missingRequiredVariable(template: String, variable: String)
     /// A caller variable uses a name Herald provides itself (`recipient`, `incident`, `broadcast`, `now`).
@@ -21,6 +23,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
             "unknown template '\(name)' (available: \(known.joined(separator: ", ")))"
         case .missingVariable(let template, let part, let locale, let variable):
             "template '\(template)', part '\(part)', locale '\(locale)': variable '\(variable)' is used but was not given"
+        case .notAValue(let template, let part, let locale, let variable):
+            "template '\(template)', part '\(part)', locale '\(locale)': variable '\(variable)' is an object or a list; {{\(variable)}} needs a string, number or boolean"
         case .missingRequiredVariable(let template, let variable):
             "template '\(template)': required variable '\(variable)' was not given"
         case .reservedVariable(let template, let variable):

@@ -81,6 +81,9 @@ extension TemplateLibrary {
         if let variable = tracker.missing.first {
             throw .missingVariable(template: name, part: part.kind.rawValue, locale: part.locale, variable: variable)
         }
+        if let variable = tracker.nonScalar.first {
+            throw .notAValue(template: name, part: part.kind.rawValue, locale: part.locale, variable: variable)
+        }
         return text
     }
 
