@@ -26,6 +26,10 @@ extension Problem {
             return .invalid("/" + field.replacingOccurrences(of: "--", with: "").replacingOccurrences(of: "-", with: "_"), reason)
         case .emptyAudience:
             return .invalid("/audience/segment", error.description)
+        case .rows(let problems):
+            var problem = Problem.invalid("", "\(problems.count) rows are not valid")
+            problem.errors = problems.flatMap { from($0, recipients: recipients).errors }
+            return problem
         case .audience(let error):
             return .invalid(recipients.pointer(error.line) + (error.field.map { "/\($0)" } ?? ""), error.reason)
         }

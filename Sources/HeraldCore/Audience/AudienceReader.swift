@@ -51,7 +51,7 @@ public struct AudienceReader {
         } catch let error as AudienceError {
             throw error
         } catch let error as CSVRecordReader.Malformed {
-            throw AudienceError(file: path, line: error.line, reason: error.reason)
+            throw AudienceError(file: path, line: error.line, field: error.fieldIndex.map { "column \($0 + 1)" }, reason: error.reason)
         } catch {
             throw AudienceError(file: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
         }
@@ -64,9 +64,9 @@ public struct AudienceReader {
         do {
             switch source {
             case .csv(var reader, let slots):
-                let record = try reader.next()
-                source = .csv(reader, slots: slots)
-                guard let record else { return nil }
+                // The reader moved past the record even when it refused it, so the next call reads the next one.
+                defer { source = .csv(reader, slots: slots) }
+                guard let record = try reader.next() else { return nil }
                 guard record.fields.count == slots.count else {
                     throw AudienceError(file: path, line: record.line, reason: "expected \(slots.count) fields, found \(record.fields.count)")
                 }
@@ -74,15 +74,17 @@ public struct AudienceReader {
                 for (index, slot) in slots.enumerated() { fields.values[slot] = record.fields[index].trimmingSpaces }
                 row = (record.line, fields)
             case .jsonLines(var reader):
+                defer { source = .jsonLines(reader) }
                 var next: (line: Int, text: String)?
                 repeat { next = try reader.next() } while next.map { $0.text.allSatisfy(\.isWhitespace) } ?? false
-                source = .jsonLines(reader)
                 guard let next else { return nil }
                 row = (next.line, try JSONLinesRow.fields(next.text, file: path, line: next.line))
             }
         } catch let error as AudienceError {
             throw error
         } catch let error as CSVRecordReader.Malformed {
+            throw AudienceError(file: path, line: error.line, field: columnName(error.fieldIndex), reason: error.reason)
+        } catch let error as LineReader.Unreadable {
             throw AudienceError(file: path, line: error.line, reason: error.reason)
         } catch {
             throw AudienceError(file: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
@@ -95,6 +97,14 @@ public struct AudienceReader {
             throw AudienceError(file: path, line: row.line, field: "id", reason: "id '\(recipient.id)' already appeared on line \(earlier)")
         }
         return (row.line, recipient)
+    }
+}
+
+extension AudienceReader {
+    /// The header name of a CSV field by its position in the file.
+    fileprivate func columnName(_ index: Int?) -> String? {
+        guard let index, case .csv(_, let slots) = source, slots.indices.contains(index) else { return nil }
+        return Self.columns[slots[index]]
     }
 }
 
@@ -127,8 +137,16 @@ public enum RecipientValidator {
         (.webhook, ContactValidator.webhookProblem), (.locale, ContactValidator.localeProblem),
     ]
 
+    /// The longest value of a recipient field, in characters (`webhook` has `HTTPDestination.maximumLength`).
+    public static let maximumFieldLength = 256
+
     public static func recipient(from fields: AudienceRow, file: String, line: Int) throws(AudienceError) -> Recipient {
         guard let id = fields[.id] else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
+        for column in AudienceColumn.allCases where column != .webhook {
+            if let text = fields[column], text.utf8.count > maximumFieldLength, text.count > maximumFieldLength {
+                throw AudienceError(file: file, line: line, field: column.name, reason: "is longer than \(maximumFieldLength) characters")
+            }
+        }
         for (column, problem) in checks {
             if let text = fields[column], let reason = problem(text) { throw AudienceError(file: file, line: line, field: column.name, reason: reason) }
         }

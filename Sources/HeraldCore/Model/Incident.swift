@@ -2,6 +2,9 @@ import Foundation
 
 /// An outage as operators track it: affected services with their status, and a timeline of updates.
 public struct Incident: Sendable, Hashable, Codable {
+    /// The longest title accepted, in characters.
+    public static let maximumTitleLength = 200
+
     /// How one affected service is doing.
     public enum ServiceStatus: String, Sendable, Hashable, Codable, CaseIterable {
         case outage, degraded, recovering, restored

@@ -7,6 +7,16 @@ public enum TemplateValue: Sendable, Hashable {
     case object([String: TemplateValue])
     case null
 
+    /// The UTF-8 length of the longest string in the value (its own, or any member's or item's).
+    public var longestText: Int {
+        switch self {
+        case .string(let text): text.utf8.count
+        case .list(let items): items.map(\.longestText).max() ?? 0
+        case .object(let members): members.values.map(\.longestText).max() ?? 0
+        case .number, .bool, .null: 0
+        }
+    }
+
     /// The string form used when a value is interpolated into text.
     public var text: String {
         switch self {

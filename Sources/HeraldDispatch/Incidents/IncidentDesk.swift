@@ -39,7 +39,11 @@ public struct IncidentDesk: Sendable {
 
     public func open(title: String, services: [Incident.Service], segment: String?, note: String?, notify: Notify?) async throws -> Outcome {
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw IntakeError.invalidField("title", reason: "must not be empty") }
+        guard title.count <= Incident.maximumTitleLength else {
+            throw IntakeError.invalidField("title", reason: "is longer than \(Incident.maximumTitleLength) characters")
+        }
         guard !services.isEmpty else { throw IntakeError.invalidField("services", reason: "name at least one affected service") }
+        try Self.checkLengths(services: services, note: note)
         let now = clock.now()
         let incident = Incident(id: Identifier.make(prefix: "inc", at: now), title: title, services: services, segment: segment, note: note, openedAt: now)
         // Check the notice can be queued before anything is saved.
@@ -52,6 +56,7 @@ public struct IncidentDesk: Sendable {
     public func update(id: String, services: [Incident.Service], note: String?, resolve: Bool, notify: Notify?) async throws -> Outcome {
         guard let current = try await store.incident(id: id) else { throw IncidentError.notFound(id) }
         guard current.state == .open else { throw IncidentError.alreadyResolved(id) }
+        try Self.checkLengths(services: services, note: note)
         let now = clock.now()
         let change: @Sendable (inout Incident) -> Void = { incident in
             if resolve { incident.resolve(note: note, at: now) } else { incident.apply(services, note: note, at: now) }
@@ -63,6 +68,16 @@ public struct IncidentDesk: Sendable {
         if let notify { try intake.validate(request(notify, incident: preview, changes: changes)) }
         guard let changed = try await store.changeIncident(id: id, change) else { throw IncidentError.notFound(id) }
         return try await queue(notify, for: changed, changes: changes)
+    }
+
+    /// Service names are at most 256 characters, a note at most `NoticeRequest.maximumVariableBytes` (it becomes `{{note}}`).
+    static func checkLengths(services: [Incident.Service], note: String?) throws(IntakeError) {
+        if let long = services.first(where: { $0.name.count > RecipientValidator.maximumFieldLength }) {
+            throw .invalidField("services", reason: "service name '\(long.name.prefix(40))…' is longer than \(RecipientValidator.maximumFieldLength) characters")
+        }
+        if let note, note.utf8.count > NoticeRequest.maximumVariableBytes {
+            throw .invalidField("note", reason: "is longer than \(NoticeRequest.maximumVariableBytes / 1024) KiB")
+        }
     }
 
     private func queue(_ notify: Notify?, for incident: Incident, changes: [Incident.Service]) async throws -> Outcome {

@@ -3,13 +3,14 @@ import HeraldCore
 import HeraldStore
 
 /// Streams an audience (a file, or stored recipients) into messages for the store, checking every row
-/// through the gate. A bad row throws, which aborts the store's transaction: the broadcast is queued
-/// whole or not at all.
+/// through the gate. Bad rows are collected (up to `RowProblems.limit`) and thrown at the end, which
+/// aborts the store's transaction: the broadcast is queued whole or not at all.
 final class AudienceMessageSource: MessageSource {
     private var reader: any RecipientStream
     private let gate: RecipientGate
     private let file: String
     private var identifiers: IdentifierSequence
+    private var problems = RowProblems()
 
     init(reader: sending any RecipientStream, gate: RecipientGate, file: String, now: Date) {
         self.reader = reader
@@ -22,18 +23,14 @@ final class AudienceMessageSource: MessageSource {
         var batch: [NewMessage] = []
         batch.reserveCapacity(limit)
         while batch.count < limit {
-            guard let (line, recipient) = try readNext() else { break }
-            try gate.check(recipient, file: file, line: line)
+            guard let row = try problems.row({ try reader.next() }) else { continue }
+            guard let (line, recipient) = row else {
+                try problems.finish()
+                break
+            }
+            guard try problems.row({ try gate.check(recipient, file: file, line: line) }) != nil else { continue }
             batch.append(NewMessage(id: identifiers.next(), recipient: recipient))
         }
         return batch.isEmpty ? nil : batch
-    }
-
-    private func readNext() throws -> (line: Int, recipient: Recipient)? {
-        do {
-            return try reader.next()
-        } catch let error as AudienceError {
-            throw IntakeError.audience(error)
-        }
     }
 }

@@ -15,6 +15,8 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
     case tooManySegments(channel: String, segments: Int, encoding: String, maxSegments: Int)
     /// A request field is wrong (`--expires-in`, `--to`, ...).
     case invalidField(String, reason: String)
+    /// Several bad rows of one audience (up to `RowProblems.limit`), each a row-level error.
+    indirect case rows([IntakeError])
     /// A stored-audience broadcast whose segment (or directory, when `nil`) has no recipients.
     case emptyAudience(segment: String?)
 
@@ -30,6 +32,9 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
         case .tooManySegments(let channel, let segments, let encoding, let maxSegments):
             "the sms text takes \(segments) \(encoding) segments, over channel '\(channel)' max_segments \(maxSegments); shorten the variables or the template"
         case .invalidField(let field, let reason): "\(field): \(reason)"
+        case .rows(let problems):
+            "\(problems.count) bad rows\(problems.count >= RowProblems.limit ? " (the first \(RowProblems.limit))" : ""):\n"
+                + problems.map { "  \($0)" }.joined(separator: "\n")
         case .emptyAudience(let segment):
             segment.map { "segment '\($0)' has no recipients (import some with `herald audience import` or PUT /v1/recipients)" }
                 ?? "there are no stored recipients (import some with `herald audience import` or PUT /v1/recipients)"

@@ -74,10 +74,12 @@ public struct NoticeIntake: Sendable {
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
         var messages: [NewMessage] = []
         var identifiers = IdentifierSequence(prefix: "msg", at: now)
+        var problems = RowProblems()
         for (index, recipient) in recipients.enumerated() {
-            try gate.check(recipient, file: "recipients", line: index + 1)
+            guard try problems.row({ try gate.check(recipient, file: "recipients", line: index + 1) }) != nil else { continue }
             messages.append(NewMessage(id: identifiers.next(), recipient: recipient))
         }
+        try problems.finish()
         let total = try await store.enqueue(notice, messages: ArrayMessageSource(messages))
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
@@ -99,11 +101,11 @@ public struct NoticeIntake: Sendable {
         let now = clock.now()
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
         var report = DryRunReport()
+        var problems = RowProblems()
         while true {
-            let row: (line: Int, recipient: Recipient)?
-            do { row = try audience.next() } catch let error as AudienceError { throw IntakeError.audience(error) }
+            guard let row = try problems.row({ try audience.next() }) else { continue }
             guard let (line, recipient) = row else { break }
-            try gate.check(recipient, file: audienceFile, line: line)
+            guard try problems.row({ try gate.check(recipient, file: audienceFile, line: line) }) != nil else { continue }
             let locale = gate.locale(for: recipient)
             let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
             report.add(locale: locale, channel: channel)
@@ -122,6 +124,7 @@ public struct NoticeIntake: Sendable {
                 if report.firstOverlongSMS == nil { report.firstOverlongSMS = "\(audienceFile):\(line): \(overlong)" }
             }
         }
+        try problems.finish()
         return report
     }
 
@@ -134,6 +137,9 @@ public struct NoticeIntake: Sendable {
         let route: [String]
         do { route = try configuration.resolveRoute(request.route) } catch { throw .route(error) }
         if let locale = request.locale, let problem = ContactValidator.localeProblem(locale) { throw .invalidField("locale", reason: problem) }
+        for (name, value) in request.vars where value.longestText > NoticeRequest.maximumVariableBytes {
+            throw .invalidField("vars/\(name)", reason: "is longer than \(NoticeRequest.maximumVariableBytes / 1024) KiB")
+        }
         let lifetime = request.expiresIn ?? configuration.retry.expireAfter
         guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
         let gate = try RecipientGate(

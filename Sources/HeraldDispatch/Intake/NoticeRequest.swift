@@ -3,6 +3,9 @@ import HeraldCore
 
 /// What a caller asks to send, from the CLI or the API.
 public struct NoticeRequest: Sendable {
+    /// The longest text one variable may hold (in UTF-8 bytes), anywhere inside it.
+    public static let maximumVariableBytes = 16 * 1024
+
     public var template: String
     public var vars: [String: TemplateValue]
     /// Forces a locale for every recipient.

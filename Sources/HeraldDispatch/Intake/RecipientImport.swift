@@ -12,7 +12,7 @@ public struct RecipientImport: Sendable {
     /// - Parameters:
     ///   - segment: added to every row's segments.
     /// - Returns: how many recipients were written.
-    /// - Throws: `IntakeError.audience` naming the file, line and field of the first bad row.
+    /// - Throws: `IntakeError.audience` naming the file, line and field of a bad row, or `.rows` for several.
     ///   - format: by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
     public func importFile(_ path: String, segment: String? = nil, format: AudienceReader.Format? = nil) async throws -> Int {
         let reader: AudienceReader
@@ -25,6 +25,7 @@ public struct RecipientImport: Sendable {
 final class AudienceRecipientSource: RecipientSource {
     private var reader: AudienceReader
     private let segment: String?
+    private var problems = RowProblems()
 
     init(reader: sending AudienceReader, segment: String?) {
         self.reader = reader
@@ -34,9 +35,11 @@ final class AudienceRecipientSource: RecipientSource {
     func nextBatch(limit: Int) throws -> [Recipient]? {
         var batch: [Recipient] = []
         while batch.count < limit {
-            let row: (line: Int, recipient: Recipient)?
-            do { row = try reader.next() } catch { throw IntakeError.audience(error) }
-            guard var recipient = row?.recipient else { break }
+            guard let row = try problems.row({ try reader.next() }) else { continue }
+            guard var recipient = row?.recipient else {
+                try problems.finish()
+                break
+            }
             if let segment, !recipient.segments.contains(segment) { recipient.segments.append(segment) }
             batch.append(recipient)
         }
