@@ -44,4 +44,47 @@ struct HostileInputTests {
             #expect(response.pointer == "/audience/recipients/1/webhook")
         }
     }
+
+    @Test(arguments: [
+        (#"{"template":"status-update","to":{"email":"a@example.com","name":"Kim"},"vars":{"service":"M","status":"s","note":"n"}}"#, "/to/name"),
+        (#"{"template":"status-update","to":{"fax":"+15550100"},"vars":{}}"#, "/to/fax"),
+        (#"{"template":"status-update","to":{"email":"a@example.com"},"bogus":1}"#, "/bogus"),
+        (#"{"template":"status-update","audience":{"all":true,"segmnet":"x"}}"#, "/audience/segmnet"),
+    ])
+    func anUnknownFieldIs422NamingItsPointer(body: String, pointer: String) async throws {
+        let harness = try APIHarness()
+        let path = body.contains("audience") ? "/v1/broadcasts" : "/v1/messages"
+        try await harness.withClient { client in
+            let response = try await client.call(.post, path, token: APIHarness.sender, body: body)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.pointer == pointer)
+            #expect(response.text.contains("unknown field"))
+        }
+        #expect(try await harness.store.counts(noticeID: nil).total == 0)
+    }
+
+    @Test func anObjectWhereTheTemplateInterpolatesAValueIs422() async throws {
+        let harness = try APIHarness()
+        let body = #"{"template":"status-update","to":{"email":"a@example.com"},"vars":{"service":{"a":1},"status":"recovering","note":"n"}}"#
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: body)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.pointer == "/vars/service")
+            #expect(!response.text.contains("StrictNode"))
+        }
+    }
+
+    @Test func anUnknownIncidentStatusIsNamedInPlainWords() async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/incidents", body: #"{"title":"Fire","services":{"Messenger":"exploded"}}"#)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.pointer == "/services/Messenger")
+            #expect(response.text.contains("expected one of outage, degraded, recovering, restored, got 'exploded'"), "\(response.text)")
+            let long = try await client.call(.post, "/v1/incidents", body: #"{"title":"\#(String(repeating: "t", count: 201))","services":{"Pay":"outage"}}"#)
+            #expect(long.status == .unprocessableContent)
+            #expect(long.pointer == "/title")
+        }
+        #expect(try await harness.store.incidents(openOnly: false).isEmpty)
+    }
 }

@@ -16,39 +16,56 @@ struct IncidentRoutes {
     }
 
     /// `{"template": "status-update", "vars": {…}, "priority": "high"}`.
-    struct NotifyBody: Decodable {
-        var template: String
-        var vars: [String: TemplateValue]?
-        var priority: Priority?
-
-        var notify: IncidentDesk.Notify { .init(template: template, vars: vars ?? [:], priority: priority ?? .high) }
+    static func notify(_ fields: JSONFields) throws(Problem) -> IncidentDesk.Notify? {
+        guard let notify = try fields.object("notify", allowed: ["template", "vars", "priority"]) else { return nil }
+        return IncidentDesk.Notify(
+            template: try notify.requiredString("template"), vars: try notify.object("vars", allowed: nil)?.members ?? [:],
+            priority: try notify.choice("priority", of: Priority.self) ?? .high
+        )
     }
 
-    struct OpenBody: Decodable {
+    /// `{"Messenger": "outage", "Mail": "degraded"}` as services, each status checked by name.
+    static func services(_ fields: JSONFields, required: Bool) throws(Problem) -> [Incident.Service]? {
+        guard let object = required ? try fields.requiredObject("services", allowed: nil) : try fields.object("services", allowed: nil) else {
+            return nil
+        }
+        var services: [Incident.Service] = []
+        for name in object.members.keys.sorted() {
+            guard let status = try object.choice(name, of: Incident.ServiceStatus.self) else { continue }
+            services.append(Incident.Service(name: name, status: status))
+        }
+        return services
+    }
+
+    struct OpenBody {
         var title: String
-        /// `{"Messenger": "outage", "Mail": "degraded"}`, kept in the order given.
-        var services: ServiceStatuses
+        var services: [Incident.Service]
         var segment: String?
         var note: String?
-        var notify: NotifyBody?
+        var notify: IncidentDesk.Notify?
+
+        init(json bytes: [UInt8]) throws(Problem) {
+            let fields = try JSONBody.object(from: bytes, allowed: ["title", "services", "segment", "note", "notify"])
+            title = try fields.requiredString("title")
+            services = try IncidentRoutes.services(fields, required: true) ?? []
+            segment = try fields.string("segment")
+            note = try fields.string("note")
+            notify = try IncidentRoutes.notify(fields)
+        }
     }
 
-    struct UpdateBody: Decodable {
-        var services: ServiceStatuses?
+    struct UpdateBody {
+        var services: [Incident.Service]?
         var note: String?
         var resolve: Bool?
-        var notify: NotifyBody?
-    }
+        var notify: IncidentDesk.Notify?
 
-    /// An object of service name → status, in document order.
-    struct ServiceStatuses: Decodable {
-        var list: [Incident.Service]
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: NamedCodingKey.self)
-            list = try container.allKeys.map { key in
-                Incident.Service(name: key.stringValue, status: try container.decode(Incident.ServiceStatus.self, forKey: key))
-            }
+        init(json bytes: [UInt8]) throws(Problem) {
+            let fields = try JSONBody.object(from: bytes, allowed: ["services", "note", "resolve", "notify"])
+            services = try IncidentRoutes.services(fields, required: false)
+            note = try fields.string("note")
+            resolve = try fields.bool("resolve")
+            notify = try IncidentRoutes.notify(fields)
         }
     }
 
@@ -60,9 +77,9 @@ struct IncidentRoutes {
     func open(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         return try await services.idempotentPost(request, context: context) { body in
-            let open = try JSONBody.decode(OpenBody.self, from: body)
+            let open = try OpenBody(json: body)
             let outcome = try await perform(pointerBase: "/notify") {
-                try await desk.open(title: open.title, services: open.services.list, segment: open.segment, note: open.note, notify: open.notify?.notify)
+                try await desk.open(title: open.title, services: open.services, segment: open.segment, note: open.note, notify: open.notify)
             }
             return try JSONBody.response(.created, Changed(incident: outcome.incident, broadcast_id: outcome.broadcast?.id))
         }
@@ -71,12 +88,12 @@ struct IncidentRoutes {
     func update(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         let id = try context.parameters.require("id")
-        let update = try JSONBody.decode(UpdateBody.self, from: try await request.jsonBody())
+        let update = try UpdateBody(json: try await request.jsonBody())
         guard update.services != nil || update.note != nil || update.resolve == true else {
             throw Problem.invalid("/", "give services, note or resolve: true")
         }
         let outcome = try await perform(pointerBase: "/notify") {
-            try await desk.update(id: id, services: update.services?.list ?? [], note: update.note, resolve: update.resolve == true, notify: update.notify?.notify)
+            try await desk.update(id: id, services: update.services ?? [], note: update.note, resolve: update.resolve == true, notify: update.notify)
         }
         return try JSONBody.response(.ok, Changed(incident: outcome.incident, broadcast_id: outcome.broadcast?.id))
     }

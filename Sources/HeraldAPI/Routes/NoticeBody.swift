@@ -4,6 +4,9 @@ import HeraldDispatch
 
 /// The fields `POST /v1/messages` and `POST /v1/broadcasts` share.
 struct NoticeFields {
+    /// The field names every notice body has.
+    static let names: Set<String> = ["template", "vars", "locale", "route", "priority", "collapse_key", "expires_in", "incident_id"]
+
     var template: String
     var vars: [String: TemplateValue]?
     var locale: String?
@@ -17,7 +20,7 @@ struct NoticeFields {
 
     init(_ fields: JSONFields) throws(Problem) {
         template = try fields.requiredString("template")
-        if let vars = try fields.object("vars") { self.vars = vars.members }
+        if let vars = try fields.object("vars", allowed: nil) { self.vars = vars.members }
         locale = try fields.string("locale")
         route = try Self.routeNames(fields)
         priority = try fields.choice("priority", of: Priority.self)
@@ -66,9 +69,9 @@ struct SendBody {
     var name: String?
 
     init(json bytes: [UInt8]) throws(Problem) {
-        let fields = try JSONBody.object(from: bytes)
+        let fields = try JSONBody.object(from: bytes, allowed: NoticeFields.names.union(["to", "recipient_id", "name"]))
         notice = try NoticeFields(fields)
-        let to = try fields.requiredObject("to")
+        let to = try fields.requiredObject("to", allowed: ["email", "phone", "webhook"])
         self.to = ContactPoints(email: try to.string("email"), phone: try to.string("phone"), webhook: try to.string("webhook"))
         recipientID = try fields.string("recipient_id")
         name = try fields.string("name")
@@ -100,9 +103,9 @@ struct BroadcastBody {
     }
 
     init(json bytes: [UInt8]) throws(Problem) {
-        let fields = try JSONBody.object(from: bytes)
+        let fields = try JSONBody.object(from: bytes, allowed: NoticeFields.names.union(["audience", "dry_run"]))
         notice = try NoticeFields(fields)
-        let audience = try fields.requiredObject("audience")
+        let audience = try fields.requiredObject("audience", allowed: ["segment", "all", "recipients"])
         self.audience = Audience(segment: try audience.string("segment"), all: try audience.bool("all"), recipients: try audience.list("recipients"))
         dryRun = try fields.bool("dry_run") ?? false
     }

@@ -2,7 +2,7 @@ import Foundation
 import HeraldCore
 import Hummingbird
 
-/// JSON in and out: sorted keys, ISO 8601 dates, and decoding errors as 400 problems naming the field.
+/// JSON in and out: sorted keys and ISO 8601 dates out; bodies in read by `JSONReader`, malformed ones a 400.
 enum JSONBody {
     static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -18,39 +18,14 @@ enum JSONBody {
         )
     }
 
-    /// Decodes `bytes`, turning every decoding failure into a problem: malformed JSON is 400, a field of
-    /// the wrong type or missing is 422 with its pointer.
-    static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(Problem) -> Value {
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let error as DecodingError {
-            switch error {
-            case .dataCorrupted(let context) where context.codingPath.isEmpty:
-                throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON")
-            case .keyNotFound(let key, let context):
-                throw Problem.invalid(pointer(context.codingPath + [key]), "'\(key.stringValue)' is required")
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-                throw Problem.invalid(pointer(context.codingPath), context.debugDescription)
-            @unknown default:
-                throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "\(error)")
-            }
-        } catch {
-            throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON")
-        }
-    }
-
     /// The body as a JSON object read field by field (see `JSONFields`); text that is not JSON is a 400.
-    static func object(from bytes: [UInt8]) throws(Problem) -> JSONFields {
+    /// - Parameter allowed: the body's field names; any other is a 422 naming it.
+    static func object(from bytes: [UInt8], allowed: Set<String>) throws(Problem) -> JSONFields {
         let value: TemplateValue
         do { value = try JSONReader.parse(bytes) } catch {
             throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON: \(error)")
         }
-        return try JSONFields(value, at: "")
-    }
-
-    /// `/to/email` for a coding path.
-    static func pointer(_ path: [any CodingKey]) -> String {
-        "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
+        return try JSONFields(value, at: "", allowed: allowed)
     }
 }
 

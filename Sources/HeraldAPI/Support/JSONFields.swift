@@ -1,14 +1,25 @@
 import HeraldCore
 
 /// A JSON object read field by field: a field of the wrong type is a 422 naming its pointer, a
-/// missing required field likewise; `null` counts as absent. Unknown fields are ignored.
+/// missing required field likewise, and so is a field the object does not have (a misspelt
+/// `collapse_key` must not be dropped silently); `null` counts as absent.
 struct JSONFields {
     let members: [String: TemplateValue]
     /// The object's own pointer: `""` for the body, `/to` for a nested object.
     let pointer: String
 
-    init(_ value: TemplateValue, at pointer: String) throws(Problem) {
+    /// - Parameter allowed: the object's field names; `nil` for a free-form object such as `vars`.
+    init(_ value: TemplateValue, at pointer: String, allowed: Set<String>?) throws(Problem) {
         guard case .object(let members) = value else { throw Problem.invalid(pointer.isEmpty ? "/" : pointer, "expected a JSON object") }
+        if let allowed {
+            let unknown = members.keys.filter { !allowed.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                let expected = "unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))"
+                var problem = Problem.invalid("\(pointer)/\(unknown[0])", expected)
+                problem.errors = unknown.map { Problem.FieldError(pointer: "\(pointer)/\($0)", detail: expected) }
+                throw problem
+            }
+        }
         self.members = members
         self.pointer = pointer
     }
@@ -39,13 +50,14 @@ struct JSONFields {
         return flag
     }
 
-    func object(_ key: String) throws(Problem) -> JSONFields? {
+    /// - Parameter allowed: the nested object's field names; `nil` for a free-form object.
+    func object(_ key: String, allowed: Set<String>?) throws(Problem) -> JSONFields? {
         guard let value = value(key) else { return nil }
-        return try JSONFields(value, at: pointer(to: key))
+        return try JSONFields(value, at: pointer(to: key), allowed: allowed)
     }
 
-    func requiredObject(_ key: String) throws(Problem) -> JSONFields {
-        guard let object = try object(key) else { throw Problem.invalid(pointer(to: key), "'\(key)' is required") }
+    func requiredObject(_ key: String, allowed: Set<String>?) throws(Problem) -> JSONFields {
+        guard let object = try object(key, allowed: allowed) else { throw Problem.invalid(pointer(to: key), "'\(key)' is required") }
         return object
     }
 
