@@ -33,6 +33,10 @@ public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog
     /// messages however long their deliveries take; only a worker that stops renewing loses them.
     func renewLeases(owner: String, now: Date, lease: Duration) async throws
 
+    /// Writes and commits one probe row, so readiness fails when the store cannot take writes: a
+    /// read-only file, a full disk, a server that is down or read-only, a write lock held elsewhere.
+    func checkWritable(now: Date) async throws
+
     /// A notice by id.
     func notice(id: String) async throws -> Notice?
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 import HeraldCore
 import HeraldTestSupport
 import Hummingbird
@@ -17,6 +18,28 @@ struct OperationalTests {
             let response = try await client.call(.get, "/readyz", token: nil)
             #expect(response.status == .serviceUnavailable)
             #expect(response.json["detail"] == "the delivery workers are not running")
+        }
+    }
+
+    @Test func readinessIs503WithinTheDeadlineWhileTheStoreCannotTakeWritesAndRecovers() async throws {
+        let harness = try APIHarness()
+        // Another process holds SQLite's write lock: reads still work, every write waits (busy) for 30 s.
+        var other: OpaquePointer?
+        #expect(sqlite3_open(harness.directory.file("herald.sqlite"), &other) == SQLITE_OK)
+        #expect(sqlite3_exec(other, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK)
+        try await harness.withClient { client in
+            async let answer = client.call(.get, "/readyz", token: nil)
+            await harness.clock.waitForSleepers(1)
+            harness.clock.advance(by: .seconds(2))
+            let response = try await answer
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.json["detail"] == "the store did not answer within 2.0 seconds")
+        }
+        #expect(sqlite3_exec(other, "ROLLBACK", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(other)
+        try await harness.withClient { client in
+            let again = try await client.call(.get, "/readyz", token: nil)
+            #expect(again.status == .ok, "ready again once writes go through")
         }
     }
 

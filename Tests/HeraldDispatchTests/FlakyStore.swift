@@ -36,6 +36,7 @@ final class FlakyStore: MessageStore {
     func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
     func record(_ results: [DeliveryResult], owner: String, now: Date) async throws { try await base.record(results, owner: owner, now: now) }
     func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
+    func checkWritable(now: Date) async throws { try await base.checkWritable(now: now) }
     func renewLeases(owner: String, now: Date, lease: Duration) async throws {
         try await base.renewLeases(owner: owner, now: now, lease: lease)
         renewed.yield(owner)

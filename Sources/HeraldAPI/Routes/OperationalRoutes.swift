@@ -1,4 +1,6 @@
 import Foundation
+import HeraldCore
+import HeraldStore
 import Hummingbird
 
 /// `GET /healthz` (the process is up), `/readyz` (the store answers and the workers run), `/metrics`
@@ -21,9 +23,18 @@ struct OperationalRoutes {
         }
     }
 
+    /// How long `/readyz` waits for the store before it answers 503.
+    static let storeDeadline: Duration = .seconds(2)
+
     func ready() async throws -> Response {
         var problems: [String] = []
-        do { _ = try await services.store.counts(noticeID: "readyz-probe") } catch { problems.append("store: \(error)") }
+        let store = services.store
+        let now = services.clock.now()
+        switch await Deadline.race(Self.storeDeadline, clock: services.clock, { try await store.checkWritable(now: now) }) {
+        case .finished: break
+        case .failed(let error): problems.append("the store cannot take writes (\(StoreFailure.plain(error)))")
+        case .timedOut: problems.append("the store did not answer within \(Self.storeDeadline)")
+        }
         if !services.workersRunning() { problems.append("the delivery workers are not running") }
         guard problems.isEmpty else {
             throw Problem(status: .serviceUnavailable, slug: "not-ready", title: "Not ready", detail: problems.joined(separator: "; "))

@@ -26,12 +26,8 @@ struct RequestLogMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as HTTPResponseError {
-            response = try error.response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)"])
-            response = try Problem(status: .internalServerError, slug: "internal", title: "Internal error", detail: "the request failed; see the server log")
-                .response(from: request, context: context)
+            response = try Problem.answering(error, logger: context.logger).response(from: request, context: context)
         }
         let route = context.endpointPath ?? "unmatched"
         let elapsed = started.duration(to: .now)

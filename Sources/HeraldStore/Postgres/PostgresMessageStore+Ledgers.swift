@@ -4,6 +4,13 @@ import PostgresNIO
 
 /// Circuits, Idempotency-Keys, incidents and digest slots: small tables every node shares.
 extension PostgresMessageStore {
+    public func checkWritable(now: Date) async throws {
+        try await client.query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, \(now.millis)) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            logger: logger
+        )
+    }
+
     public func saveCircuit(_ circuit: CircuitRecord) async throws {
         try await client.query(
             """

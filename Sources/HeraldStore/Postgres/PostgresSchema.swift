@@ -52,7 +52,8 @@ enum PostgresSchema {
                 "CREATE TABLE incidents (id TEXT PRIMARY KEY, state TEXT NOT NULL, opened_at BIGINT NOT NULL, document TEXT NOT NULL)",
                 "CREATE TABLE digest_slots (name TEXT PRIMARY KEY, slot BIGINT NOT NULL)",
             ]
-        )
+        ),
+        ("v2-readiness", ["CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at BIGINT NOT NULL)"]),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

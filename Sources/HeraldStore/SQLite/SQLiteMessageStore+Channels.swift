@@ -3,6 +3,15 @@ import GRDB
 import HeraldCore
 
 extension SQLiteMessageStore {
+    public func checkWritable(now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO readiness (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at",
+                arguments: [now.millis]
+            )
+        }
+    }
+
     public func saveCircuit(_ circuit: CircuitRecord) async throws {
         try await pool.write { db in
             try db.execute(

@@ -122,6 +122,9 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v5-readiness") { db in
+            try db.execute(sql: "CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }
