@@ -58,9 +58,14 @@ struct APIHarness {
 
     var router: Router<APIRequestContext> { HeraldAPIServer.router(services: services, metrics: metrics) }
 
-    /// Runs `body` against the API listening on a real socket on 127.0.0.1.
-    func withClient<Value: Sendable>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "api") { _ in SwiftLogNoOpLogHandler() })
+    /// Runs `body` against the API listening on a real socket on 127.0.0.1, with the server `herald serve` runs.
+    func withClient<Value: Sendable>(
+        limits: HTTPLimits = HTTPLimits(maxConnections: 64), _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        let app = Application(
+            router: router, server: HeraldAPIServer.server(limits: limits), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: Logger(label: "api") { _ in SwiftLogNoOpLogHandler() }
+        )
         return try await app.test(.live) { client in try await body(client) }
     }
 

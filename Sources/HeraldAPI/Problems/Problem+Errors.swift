@@ -15,6 +15,11 @@ extension Problem {
             return problem
         case is NIOTooManyBytesError:
             return .tooLarge
+        case let timeout as RequestBodyTimeout:
+            return Problem(
+                status: .requestTimeout, slug: "request-timeout", title: "Request timeout",
+                detail: "the request body did not arrive within \(timeout.seconds) s", headers: [.connection: "close"]
+            )
         case is HTTPParserError:
             return Problem(
                 status: .badRequest, slug: "malformed-request", title: "Malformed request", detail: "the request could not be parsed as HTTP/1.1",

@@ -50,8 +50,10 @@ public struct Problem: HTTPResponseError, Sendable, Hashable {
         detail: "send a configured token as 'Authorization: Bearer <token>'", headers: [.wwwAuthenticate: "Bearer"]
     )
 
+    /// With `Connection: close`: the rest of an over-long body is not read.
     static let tooLarge = Problem(
-        status: .contentTooLarge, slug: "too-large", title: "Content too large", detail: "the body is over the 1 MiB limit"
+        status: .contentTooLarge, slug: "too-large", title: "Content too large", detail: "the body is over the 1 MiB limit",
+        headers: [.connection: "close"]
     )
 
     struct Body: Encodable {
@@ -63,9 +65,13 @@ public struct Problem: HTTPResponseError, Sendable, Hashable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(type: "urn:herald:problem:\(slug)", title: title, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONBody.encode(body))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encodedBody())))
+    }
+
+    /// The problem+json document.
+    func encodedBody() throws -> [UInt8] {
+        try JSONBody.encode(Body(type: "urn:herald:problem:\(slug)", title: title, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors))
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The HTTP API as a Hummingbird application: a `Service` for the `ServiceGroup` of `herald serve`.
@@ -25,11 +26,32 @@ public enum HeraldAPIServer {
         services: APIServices, metrics: HeraldMetrics, host: String, port: Int, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let wanted = services.configuration.http.maxConnections
+        let budget = FileDescriptorBudget.connections(wanted: wanted)
+        if budget < wanted {
+            logger.warning("http.max_connections is \(wanted) but the file-descriptor limit allows \(budget); serving at most \(budget) (raise ulimit -n)")
+        }
+        return Application(
             router: router(services: services, metrics: metrics),
+            server: server(limits: HTTPLimits(maxConnections: budget)),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
+    }
+
+    /// HTTP/1.1 with the exposure limits: at most `limits.maxConnections` open connections, and the
+    /// header, body and idle timeouts (`RequestDeadlineHandler`).
+    public static func server(limits: HTTPLimits) -> HTTPServerBuilder {
+        let gate = ConnectionGate(limit: limits.maxConnections)
+        return HTTPServerBuilder { responder in
+            GatedHTTP1Channel(
+                base: HTTP1Channel(
+                    responder: responder,
+                    configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(limits: limits)], idleTimeout: limits.idleTimeout)
+                ),
+                gate: gate
+            )
+        }
     }
 }
