@@ -23,6 +23,12 @@ public enum ChannelFactory {
                     )
                 )
             case .outbox(let outbox):
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: outbox.path, isDirectory: &isFolder), !isFolder.boolValue {
+                    throw ConfigurationError(
+                        file: configFile, keyPath: "channels.\(channel.name).path", reason: "'\(outbox.path)' is a file; an outbox path names a folder"
+                    )
+                }
                 channels[channel.name] = OutboxChannel(name: channel.name, configuration: .init(folder: outbox.path))
             case .sms(let sms):
                 channels[channel.name] = SMSChannel(

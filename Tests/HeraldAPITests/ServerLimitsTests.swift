@@ -55,7 +55,8 @@ struct ServerLimitsTests {
                 try await held.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try await held.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200"))
                 let refused = try await RawConnection.session(port: port) { extra in
-                    try await extra.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                    // The server may have closed it before the request is written: that write fails.
+                    do { try await extra.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") } catch { return "" }
                     return try await extra.readToEnd()
                 }
                 #expect(refused.isEmpty, "over http.max_connections: closed without an answer")

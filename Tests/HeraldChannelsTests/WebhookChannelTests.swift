@@ -143,6 +143,18 @@ struct WebhookChannelTests {
 
 @Suite("Outbox channel", .hangGuard)
 struct OutboxChannelTests {
+    @Test func anOutboxPathThatIsAFileIsRefusedWhenTheChannelsAreBuilt() throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("not-a-folder", "x")
+        #expect {
+            _ = try ChannelFactory.make(
+                [ChannelSettings(name: "outbox", transport: .outbox(OutboxSettings(path: file)))], egress: EgressPolicy(), configFile: "herald.yaml"
+            )
+        } throws: { error in
+            "\(error)" == "herald.yaml: channels.outbox.path: '\(file)' is a file; an outbox path names a folder"
+        }
+    }
+
     @Test func writesOneReadableFilePerMessage() async throws {
         let directory = TemporaryDirectory()
         let channel = OutboxChannel(name: "outbox", configuration: .init(folder: directory.file("out")))

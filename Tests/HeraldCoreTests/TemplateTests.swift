@@ -144,7 +144,7 @@ final class TemplateTests {
         #expect {
             _ = try library(["email.en.mustache": "Dear {{recipient.name}}"])
         } throws: { error in
-            guard case .invalidFile(let path, _, let reason)? = error as? TemplateError else { return false }
+            guard case .invalidFile(let path, _, _, let reason)? = error as? TemplateError else { return false }
             return path.hasSuffix("notice/email.en.mustache") && reason.contains("front matter")
         }
     }
@@ -153,8 +153,24 @@ final class TemplateTests {
         #expect {
             _ = try library(["fax.en.mustache": "x"])
         } throws: { error in
-            guard case .invalidFile(let path, _, _)? = error as? TemplateError else { return false }
+            guard case .invalidFile(let path, _, _, _)? = error as? TemplateError else { return false }
             return path.hasSuffix("fax.en.mustache")
+        }
+    }
+
+    @Test func aSyntaxErrorNamesTheFileLineAndColumnInThePlainWords() throws {
+        let body = "---\nsubject: \"{{service}} is down\"\n---\nDear {{recipient.name}},\n{{#service}}down{{/servce}}\n"
+        #expect {
+            _ = try library(["email.en.mustache": body])
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasSuffix("notice/email.en.mustache:5:20: not valid Mustache: a section is closed with a different name than it was opened with")
+                && !text.contains("ParserError") && !text.contains("MustacheParserContext")
+        }
+        #expect {
+            _ = try library(["sms.en.mustache": "Hi {{name"])
+        } throws: { error in
+            "\(error)".hasSuffix("notice/sms.en.mustache:1:10: not valid Mustache: the template cannot be parsed here (a tag left open?)")
         }
     }
 

@@ -10,8 +10,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingRequiredVariable(template: String, variable: String)
     /// A caller variable uses a name Herald provides itself (`recipient`, `incident`, `broadcast`, `now`).
     case reservedVariable(template: String, variable: String)
-    /// A template file cannot be used.
-    case invalidFile(path: String, line: Int?, reason: String)
+    /// A template file cannot be used (`column` when the parser knows where).
+    case invalidFile(path: String, line: Int?, column: Int? = nil, reason: String)
     /// The webhook part did not render to a JSON object.
     case invalidWebhookJSON(template: String, locale: String, reason: String)
     /// The template has no part that the channel can send.
@@ -29,8 +29,8 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
             "template '\(template)': required variable '\(variable)' was not given"
         case .reservedVariable(let template, let variable):
             "template '\(template)': variable '\(variable)' is reserved (Herald provides recipient, incident, broadcast and now)"
-        case .invalidFile(let path, let line, let reason):
-            "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
+        case .invalidFile(let path, let line, let column, let reason):
+            "\(path)\(line.map { ":\($0)" } ?? "")\(column.map { ":\($0)" } ?? ""): \(reason)"
         case .invalidWebhookJSON(let template, let locale, let reason):
             "template '\(template)', part 'webhook', locale '\(locale)': did not render a JSON object (\(reason))"
         case .missingPart(let template, let locale, let part):

@@ -93,17 +93,21 @@ enum TemplateLoader {
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidFile(path: path, line: nil, reason: "cannot read the file") }
         var body = text
+        var bodyLine = 1
         var subject: MustacheTemplate?
         if kind == .email {
-            let (frontMatter, rest) = try splitFrontMatter(text, path: path)
-            body = rest
-            subject = try compile(frontMatter, kind: kind, path: path)
+            let split = try splitFrontMatter(text, path: path)
+            body = split.body
+            bodyLine = split.bodyLine
+            subject = try compile(split.subject, kind: kind, path: path, firstLine: split.subjectLine)
         }
-        return CompiledPart(kind: kind, locale: locale, path: path, body: try compile(body, kind: kind, path: path), subject: subject)
+        let compiled = try compile(body, kind: kind, path: path, firstLine: bodyLine)
+        return CompiledPart(kind: kind, locale: locale, path: path, body: compiled, subject: subject)
     }
 
     /// Splits `---\nsubject: "..."\n---\nbody` into the subject template text and the body.
-    static func splitFrontMatter(_ text: String, path: String) throws(TemplateError) -> (subject: String, body: String) {
+    /// - Returns: the texts, with the file lines the subject and the body are on.
+    static func splitFrontMatter(_ text: String, path: String) throws(TemplateError) -> (subject: String, subjectLine: Int, body: String, bodyLine: Int) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
             let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
@@ -115,21 +119,43 @@ enum TemplateLoader {
         do { node = try Yams.compose(yaml: yaml) } catch { throw .invalidFile(path: path, line: 2, reason: "front matter is not valid YAML") }
         guard case .mapping(let mapping)? = node else { throw .invalidFile(path: path, line: 2, reason: "front matter needs subject:") }
         var subject: String?
+        var subjectLine = 2
         for (key, value) in mapping {
             guard key.string == "subject" else {
                 throw .invalidFile(path: path, line: (key.mark?.line ?? 0) + 1, reason: "unknown front matter key '\(key.string ?? "")' (expected subject)")
             }
             subject = value.string
+            subjectLine = (key.mark?.line ?? 1) + 1
         }
         guard let subject, !subject.isEmpty else { throw .invalidFile(path: path, line: 2, reason: "front matter needs a non-empty subject:") }
-        return (subject, lines[(end + 1)...].joined(separator: "\n"))
+        return (subject, subjectLine, lines[(end + 1)...].joined(separator: "\n"), end + 2)
     }
 
-    static func compile(_ text: String, kind: PartKind, path: String) throws(TemplateError) -> MustacheTemplate {
+    /// - Parameter firstLine: the file line `text` starts on, so errors name `file:line:column` in the file.
+    static func compile(_ text: String, kind: PartKind, path: String, firstLine: Int) throws(TemplateError) -> MustacheTemplate {
+        let pragma = kind.contentTypePragma
         do {
-            return try MustacheTemplate(string: kind.contentTypePragma + text)
+            return try MustacheTemplate(string: pragma + text)
+        } catch let error as MustacheTemplate.ParserError {
+            // The content-type pragma is prepended to the first line: columns there are counted without it.
+            let line = error.context.lineNumber
+            let column = line == 1 ? max(1, error.context.columnNumber - pragma.count) : error.context.columnNumber
+            throw .invalidFile(path: path, line: firstLine + line - 1, column: column, reason: "not valid Mustache: \(Self.describe(error.error))")
         } catch {
-            throw .invalidFile(path: path, line: nil, reason: "not a valid Mustache template (\(error))")
+            throw .invalidFile(path: path, line: firstLine, reason: "not valid Mustache")
+        }
+    }
+
+    /// The parser's complaint in words.
+    private static func describe(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect: "a section is closed with a different name than it was opened with"
+        case .unfinishedName: "a tag is not closed with }}"
+        case .expectedSectionEnd: "a section is opened but never closed ({{/name}})"
+        case .invalidSetDelimiter: "a set-delimiter tag is malformed"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "a {{% … }} pragma is not one Mustache knows"
+        case .transformAppliedToInheritanceSection, .illegalTokenInsideInheritSection, .textInsideInheritSection: "an inheritance section is malformed"
+        case nil: "the template cannot be parsed here (a tag left open?)"
         }
     }
 }
