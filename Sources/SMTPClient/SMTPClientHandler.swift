@@ -78,7 +78,22 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        run(.fail(error is NIOSSLError ? .tlsFailed("\(error)") : .protocolViolation("\(error)")))
+        run(.fail(Self.describe(error)))
+    }
+
+    /// A pipeline error as an `SMTPError` in plain words (never the TLS library's dump).
+    static func describe(_ error: any Error) -> SMTPError {
+        switch error {
+        case let error as NIOSSLError:
+            if case .handshakeFailed(let inner) = error, "\(inner)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return .certificateRejected("failed verification (self-signed, expired or from an unknown authority; tls_verify: false trusts any)")
+            }
+            return .tlsFailed("the TLS handshake failed")
+        case is NIOSSLExtraError:
+            return .certificateRejected("does not name this host")
+        default:
+            return .protocolViolation("the connection failed")
+        }
     }
 
     /// Sends a message: at once when the connection is idle, behind the one in flight when the server

@@ -174,7 +174,7 @@ extension SMTPError {
         switch self {
         case .rejected(_, let reply): reply.code != 421
         case .messageTooLarge: true
-        case .startTLSNotOffered, .insecureAuthRefused, .noUsableAuthMechanism, .protocolViolation, .timeout, .tlsFailed: false
+        case .startTLSNotOffered, .insecureAuthRefused, .noUsableAuthMechanism, .protocolViolation, .timeout, .tlsFailed, .certificateRejected: false
         }
     }
 

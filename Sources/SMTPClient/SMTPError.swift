@@ -14,15 +14,17 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case protocolViolation(String)
     /// No reply in time.
     case timeout(stage: String)
-    /// The TLS handshake failed (an untrusted or mismatched certificate, no common protocol).
+    /// The TLS handshake failed for another reason than the certificate (no common protocol, a broken peer).
     case tlsFailed(String)
+    /// The server's certificate failed verification or does not name the host: trying again will not help.
+    case certificateRejected(String)
 
     /// Whether trying again later may succeed: 4xx replies, timeouts and broken connections; not 5xx or configuration problems.
     public var isTransient: Bool {
         switch self {
         case .rejected(_, let reply): !reply.isPermanent
         case .protocolViolation, .timeout, .tlsFailed: true
-        case .startTLSNotOffered, .insecureAuthRefused, .noUsableAuthMechanism, .messageTooLarge: false
+        case .startTLSNotOffered, .insecureAuthRefused, .noUsableAuthMechanism, .messageTooLarge, .certificateRejected: false
         }
     }
 
@@ -36,6 +38,7 @@ public enum SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .protocolViolation(let detail): "protocol error: \(detail)"
         case .timeout(let stage): "no reply in time (\(stage))"
         case .tlsFailed(let detail): "TLS failed: \(detail)"
+        case .certificateRejected(let detail): "the server's TLS certificate \(detail)"
         }
     }
 }

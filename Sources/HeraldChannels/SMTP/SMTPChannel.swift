@@ -53,7 +53,7 @@ public struct SMTPChannel: HeraldCore.Channel {
         do {
             _ = try await pool.send(envelope)
         } catch {
-            throw SMTPOutcome.classify(error)
+            throw SMTPOutcome.classify(error, server: "\(configuration.server.host):\(configuration.server.port)")
         }
     }
 

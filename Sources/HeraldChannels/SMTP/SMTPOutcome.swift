@@ -6,10 +6,12 @@ import SMTPClient
 /// 4xx replies are transient: 450/451/452 (busy, greylisting, out of room for now) ask us to slow
 /// down and do not count against the circuit; 421 and other 4xx say the server itself is unwell.
 /// 5xx replies are permanent for that recipient. Timeouts, TLS failures and broken connections are
-/// transient; a server that cannot meet the configured security (no STARTTLS, no AUTH) is permanent,
-/// so messages move along their route instead of waiting for a setting to change.
+/// transient; a server that cannot meet the configured security (no STARTTLS, no AUTH) or whose
+/// certificate fails verification is permanent, so messages move along their route instead of
+/// waiting for a setting to change.
 enum SMTPOutcome {
-    static func classify(_ error: any Error) -> DeliveryError {
+    /// - Parameter server: `host:port`, named when the connection itself failed.
+    static func classify(_ error: any Error, server: String) -> DeliveryError {
         switch error {
         case let error as DeliveryError:
             return error
@@ -24,10 +26,13 @@ enum SMTPOutcome {
             return DeliveryError(reason: .timeout, isRetryable: true, detail: "\(error)")
         case SMTPError.messageTooLarge:
             return DeliveryError(reason: .rejected, isRetryable: false, detail: "\(error)")
-        case SMTPError.startTLSNotOffered, SMTPError.insecureAuthRefused, SMTPError.noUsableAuthMechanism:
-            return DeliveryError(reason: .connection, isRetryable: false, detail: "\(error)")
+        case SMTPError.startTLSNotOffered, SMTPError.insecureAuthRefused, SMTPError.noUsableAuthMechanism, SMTPError.certificateRejected:
+            return DeliveryError(reason: .connection, isRetryable: false, detail: "\(server): \(error)")
+        case let error as SMTPError:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(server): \(error)")
         default:
-            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(error)")
+            // Connecting failed: in the words the HTTP channels use for it.
+            return HTTPOutcome.classify(transportError: error, target: server)
         }
     }
 }
