@@ -27,6 +27,8 @@ paths:
           application/json:
             schema: { $ref: "#/components/schemas/SendRequest" }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "202": { description: Queued durably, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
         "400": { $ref: "#/components/responses/Problem" }
         "401": { $ref: "#/components/responses/Problem" }
@@ -39,6 +41,8 @@ paths:
       operationId: getMessage
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: The message, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
         "404": { $ref: "#/components/responses/Problem" }
   /v1/messages/{id}/retry:
@@ -47,6 +51,8 @@ paths:
       operationId: retryMessage
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "202": { description: Queued again, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
         "404": { $ref: "#/components/responses/Problem" }
         "409": { $ref: "#/components/responses/Problem" }
@@ -61,6 +67,8 @@ paths:
           application/json:
             schema: { $ref: "#/components/schemas/BroadcastRequest" }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "202": { description: "Queued durably, whole", content: { application/json: { schema: { $ref: "#/components/schemas/BroadcastAccepted" } } } }
         "200": { description: Dry run report; nothing queued, content: { application/json: { schema: { $ref: "#/components/schemas/DryRun" } } } }
         "400": { $ref: "#/components/responses/Problem" }
@@ -72,6 +80,8 @@ paths:
       operationId: getBroadcast
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: Counts, content: { application/json: { schema: { $ref: "#/components/schemas/Counts" } } } }
         "404": { $ref: "#/components/responses/Problem" }
   /v1/broadcasts/{id}/cancel:
@@ -80,6 +90,8 @@ paths:
       operationId: cancelBroadcast
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: Cancelled, content: { application/json: { schema: { type: object, required: [id, cancelled], properties: { id: { type: string }, cancelled: { type: integer } } } } } }
         "404": { $ref: "#/components/responses/Problem" }
   /v1/channels:
@@ -87,6 +99,8 @@ paths:
       summary: Channels with circuit state and counts (scope read)
       operationId: listChannels
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200":
           description: Every configured channel
           content:
@@ -104,6 +118,8 @@ paths:
           application/x-ndjson:
             schema: { $ref: "#/components/schemas/Recipient" }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: Written, content: { application/json: { schema: { type: object, required: [upserted], properties: { upserted: { type: integer } } } } } }
         "400": { $ref: "#/components/responses/Problem" }
         "422": { $ref: "#/components/responses/Problem" }
@@ -115,6 +131,8 @@ paths:
         - { name: after, in: query, description: the `next` of the previous page, schema: { type: string } }
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200":
           description: A page
           content:
@@ -144,6 +162,8 @@ paths:
                 note: { type: string }
                 notify: { $ref: "#/components/schemas/Notify" }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "201": { description: Opened, content: { application/json: { schema: { $ref: "#/components/schemas/IncidentChange" } } } }
         "422": { $ref: "#/components/responses/Problem" }
     get:
@@ -152,6 +172,8 @@ paths:
       parameters:
         - { name: state, in: query, schema: { type: string, enum: [open] } }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: Incidents, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Incident" } } } } }
   /v1/incidents/{id}:
     get:
@@ -159,6 +181,8 @@ paths:
       operationId: getIncident
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: The incident, content: { application/json: { schema: { $ref: "#/components/schemas/Incident" } } } }
         "404": { $ref: "#/components/responses/Problem" }
     patch:
@@ -177,6 +201,8 @@ paths:
                 resolve: { type: boolean }
                 notify: { $ref: "#/components/schemas/Notify" }
       responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
         "200": { description: Changed, content: { application/json: { schema: { $ref: "#/components/schemas/IncidentChange" } } } }
         "404": { $ref: "#/components/responses/Problem" }
         "409": { $ref: "#/components/responses/Problem" }
@@ -189,7 +215,7 @@ paths:
       responses: { "200": { description: Up } }
   /readyz:
     get:
-      summary: The store answers and the workers run
+      summary: A probe write to the store commits within 2 s and the workers run
       operationId: ready
       security: []
       responses:
@@ -298,7 +324,11 @@ components:
           properties:
             to:
               type: object
-              properties: { email: { type: string }, phone: { type: string }, webhook: { type: string } }
+              additionalProperties: false
+              properties:
+                email: { type: string, maxLength: 256 }
+                phone: { type: string, maxLength: 256 }
+                webhook: { type: string, maxLength: 2048, description: "http(s) with a port in 1-65535; internal addresses are refused unless egress.allow opens them" }
             recipient_id: { type: string }
             name: { type: string }
     BroadcastRequest:
@@ -309,6 +339,7 @@ components:
           properties:
             audience:
               type: object
+              additionalProperties: false
               description: exactly one of segment, all or recipients
               properties:
                 segment: { type: string }
@@ -317,6 +348,7 @@ components:
             dry_run: { type: boolean }
     Recipient:
       type: object
+      additionalProperties: false
       required: [id]
       properties:
         id: { type: string }
