@@ -63,6 +63,16 @@ struct HostileInputTests {
         #expect(try await harness.store.counts(noticeID: nil).total == 0)
     }
 
+    @Test func aRecipientNameOver256CharactersIs422() async throws {
+        let harness = try APIHarness()
+        let body = #"{"template":"status-update","to":{"email":"a@example.com"},"name":"\#(String(repeating: "n", count: 300))","vars":{"service":"M","status":"s","note":"n"}}"#
+        try await harness.withClient { client in
+            let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: body)
+            #expect(response.status == .unprocessableContent)
+            #expect(response.pointer == "/name")
+        }
+    }
+
     @Test func anObjectWhereTheTemplateInterpolatesAValueIs422() async throws {
         let harness = try APIHarness()
         let body = #"{"template":"status-update","to":{"email":"a@example.com"},"vars":{"service":{"a":1},"status":"recovering","note":"n"}}"#

@@ -82,6 +82,20 @@ struct HeraldCommandTests {
         #expect(try await totalQueued() == 0)
     }
 
+    @Test func aSendToAnUnusableOrInternalWebhookIsRefusedNamingTheOption() async throws {
+        let vars = ["--var", "service=Messenger", "--var", "status=recovering", "--var", "note=n"]
+        let port = try await herald.run(["send", "status-update", "--to", "webhook:http://127.0.0.1:65536/", "--route", "partners"] + vars)
+        #expect(port.status != 0)
+        #expect(port.stderr.contains("--to webhook:http://127.0.0.1:65536/: the port must be between 1 and 65535"), "\(port.stderr)")
+        let long = try await herald.run(["send", "status-update", "--to", "email:a@example.com", "--name", String(repeating: "n", count: 300)] + vars)
+        #expect(long.stderr.contains("--name: is longer than 256 characters"), "\(long.stderr)")
+        // The workspace's config allows 127.0.0.0/8 for the test receivers; link-local stays refused.
+        let metadata = try await herald.run(["send", "status-update", "--to", "webhook:http://169.254.169.254/latest", "--route", "partners"] + vars)
+        #expect(metadata.status != 0)
+        #expect(metadata.stderr.contains("destination refused: 169.254.169.254 is a link-local address"), "\(metadata.stderr)")
+        #expect(try await totalQueued() == 0)
+    }
+
     @Test func aBadConfigExitsNonZeroNamingTheKeyPath() async throws {
         let config = try String(contentsOfFile: workspace.file("Config/herald.yaml"), encoding: .utf8)
         workspace.write("bad.yaml", config.replacingOccurrences(of: "failover_after: 5m", with: "failover_after: soon"))

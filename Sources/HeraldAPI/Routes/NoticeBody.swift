@@ -77,15 +77,21 @@ struct SendBody {
         name = try fields.string("name")
     }
 
-    /// The recipient, with each contact point checked as the CLI checks `--to`.
+    /// The recipient, checked by the same rules as `herald send --to` and an audience row.
     func recipient() throws(Problem) -> Recipient {
-        if let email = to.email, let problem = ContactValidator.emailProblem(email) { throw Problem.invalid("/to/email", problem) }
-        if let phone = to.phone, let problem = ContactValidator.phoneProblem(phone) { throw Problem.invalid("/to/phone", problem) }
-        if let webhook = to.webhook, let problem = ContactValidator.webhookProblem(webhook) { throw Problem.invalid("/to/webhook", problem) }
-        guard let id = recipientID ?? to.email ?? to.phone ?? to.webhook else {
-            throw Problem.invalid("/to", "give at least one of email, phone or webhook")
+        do {
+            return try RecipientValidator.single(id: recipientID, name: name ?? "", locale: notice.locale, contacts: to)
+        } catch {
+            let pointer: String =
+                switch error.field {
+                case "email", "phone", "webhook": "/to/\(error.field ?? "")"
+                case "id": "/recipient_id"
+                case "name": "/name"
+                case "locale": "/locale"
+                default: "/to"
+                }
+            throw Problem.invalid(pointer, error.reason)
         }
-        return Recipient(id: id, name: name ?? "", locale: notice.locale, contacts: to)
     }
 }
 

@@ -36,20 +36,26 @@ struct SendCommand: AsyncParsableCommand {
             let kind = String(value[..<colon])
             let address = String(value[value.index(after: colon)...])
             switch kind {
-            case "email":
-                if let problem = ContactValidator.emailProblem(address) { throw ValidationError("--to email:\(address): \(problem)") }
-                contacts.email = address
-            case "sms", "phone":
-                if let problem = ContactValidator.phoneProblem(address) { throw ValidationError("--to sms:\(address): \(problem)") }
-                contacts.phone = address
-            case "webhook":
-                if let problem = ContactValidator.webhookProblem(address) { throw ValidationError("--to webhook:\(address): \(problem)") }
-                contacts.webhook = address
-            default:
-                throw ValidationError("--to: unknown kind '\(kind)' (expected email, sms or webhook)")
+            case "email": contacts.email = address
+            case "sms", "phone": contacts.phone = address
+            case "webhook": contacts.webhook = address
+            default: throw ValidationError("--to: unknown kind '\(kind)' (expected email, sms or webhook)")
             }
         }
-        let id = recipientID ?? contacts.email ?? contacts.phone ?? contacts.webhook ?? "recipient"
-        return Recipient(id: id, name: name, contacts: contacts)
+        do {
+            return try RecipientValidator.single(id: recipientID, name: name, locale: nil, contacts: contacts)
+        } catch {
+            // The option the field came from, as the operator typed it.
+            let option: String =
+                switch error.field {
+                case "email": "--to email:\(contacts.email ?? "")"
+                case "phone": "--to sms:\(contacts.phone ?? "")"
+                case "webhook": "--to webhook:\(contacts.webhook ?? "")"
+                case "id": "--recipient-id"
+                case "name": "--name"
+                default: "--to"
+                }
+            throw ValidationError("\(option): \(error.reason)")
+        }
     }
 }

@@ -140,6 +140,23 @@ public enum RecipientValidator {
     /// The longest value of a recipient field, in characters (`webhook` has `HTTPDestination.maximumLength`).
     public static let maximumFieldLength = 256
 
+    /// The one recipient of a single send (`herald send --to`, `POST /v1/messages`), checked as an
+    /// audience row is: contact points, lengths, line breaks. The id defaults to the first contact point.
+    /// - Throws: `AudienceError` with line 0 and the field at fault (`email`, `name`, …).
+    public static func single(id: String?, name: String, locale: String?, contacts: ContactPoints) throws(AudienceError) -> Recipient {
+        var row = AudienceRow()
+        row.values[AudienceColumn.id.rawValue] = id ?? contacts.email ?? contacts.phone ?? contacts.webhook
+        row.values[AudienceColumn.name.rawValue] = name
+        row.values[AudienceColumn.locale.rawValue] = locale
+        row.values[AudienceColumn.email.rawValue] = contacts.email
+        row.values[AudienceColumn.phone.rawValue] = contacts.phone
+        row.values[AudienceColumn.webhook.rawValue] = contacts.webhook
+        guard contacts.email != nil || contacts.phone != nil || contacts.webhook != nil else {
+            throw AudienceError(file: "", line: 0, field: "to", reason: "give at least one of email, phone or webhook")
+        }
+        return try recipient(from: row, file: "", line: 0)
+    }
+
     public static func recipient(from fields: AudienceRow, file: String, line: Int) throws(AudienceError) -> Recipient {
         guard let id = fields[.id] else { throw AudienceError(file: file, line: line, field: "id", reason: "is empty") }
         for column in AudienceColumn.allCases where column != .webhook {
