@@ -7,6 +7,8 @@ import HummingbirdTesting
 import Testing
 import Yams
 
+@testable import HeraldAPI
+
 @Suite("API: health, readiness, metrics and the OpenAPI document", .hangGuard)
 struct OperationalTests {
     @Test func readinessFollowsTheWorkers() async throws {
@@ -55,13 +57,25 @@ struct OperationalTests {
         }
     }
 
+    @Test func anotherMethodOnAKnownPathIs405WithAllow() async throws {
+        try await APIHarness().withClient { client in
+            let response = try await client.call(.put, "/v1/messages")
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+            #expect(response.headers[.contentType] == "application/problem+json")
+            let incident = try await client.call(.delete, "/v1/incidents/inc_1")
+            #expect(incident.status == .methodNotAllowed)
+            #expect(Set((incident.headers[.allow] ?? "").components(separatedBy: ", ")) == ["GET", "PATCH"])
+        }
+    }
+
     @Test func everyRouteIsInTheOpenAPIDocument() async throws {
         let harness = try APIHarness()
         let served = try await harness.withClient { client in try await client.call(.get, "/openapi.yaml", token: nil).text }
         let document = try #require(try Yams.load(yaml: served) as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: Any])
-        let routes = harness.router.routes
+        let routes = HeraldAPIServer.endpoints(services: harness.services, metrics: harness.metrics).routes
         #expect(routes.count >= 12)
         for route in routes {
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")

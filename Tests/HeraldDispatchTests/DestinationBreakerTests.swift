@@ -37,4 +37,25 @@ struct DestinationBreakerTests {
         await broken.stop()
         await healthy.stop()
     }
+
+    /// What an older build (or a hand-edited database) may hold: URLs that were never validated.
+    @Test(arguments: ["http://127.0.0.1:99999/", "http://[::1]:70000/", "http://10.0.0.1/", "not a url"])
+    func whateverAStoredMessageHoldsItEndsInARecordedOutcome(url: String) async throws {
+        let partners = WebhookChannelFixture.make(name: "partners")
+        let outbox = ScriptedChannel(name: "outbox")
+        let harness = try DispatchHarness(channels: [partners, outbox], routes: ["default": ["partners", "outbox"]])
+        let now = harness.clock.now()
+        let notice = Notice(
+            id: "nt_stored", kind: .single, template: "outage-apology", vars: DispatchHarness.apology.vars, route: ["partners", "outbox"],
+            expiresAt: now + 3600, createdAt: now
+        )
+        let recipient = Recipient(id: "u1", contacts: ContactPoints(email: "u1@example.com", webhook: url))
+        try await harness.store.enqueue(notice, message: NewMessage(id: "msg_stored", recipient: recipient))
+        try await harness.worker.drain()
+        let detail = try #require(try await harness.store.message(id: "msg_stored"))
+        #expect(detail.message.state == .delivered, "the route moved on to the outbox")
+        #expect(detail.attemptLog.first?.outcome == .permanent)
+        #expect(detail.attemptLog.first?.error?.contains("webhook URL cannot be used") == true || detail.attemptLog.first?.error?.contains("destination refused") == true, "\(detail.attemptLog)")
+        try await partners.shutdown()
+    }
 }

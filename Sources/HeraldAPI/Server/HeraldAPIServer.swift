@@ -9,8 +9,15 @@ import Logging
 /// let group = ServiceGroup(services: [app, worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// ```
 public enum HeraldAPIServer {
-    /// Every route, behind request logging and bearer auth.
+    /// Every route, behind request logging and bearer auth, and a 405 for each other method of their paths.
     public static func router(services: APIServices, metrics: HeraldMetrics) -> Router<APIRequestContext> {
+        let router = endpoints(services: services, metrics: metrics)
+        answerOtherMethods(on: router)
+        return router
+    }
+
+    /// The documented routes (each is in `openapi.yaml`).
+    static func endpoints(services: APIServices, metrics: HeraldMetrics) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestLogMiddleware(metrics: metrics))
         router.add(middleware: BearerAuthMiddleware(tokens: services.configuration.http.tokens))
@@ -20,6 +27,25 @@ public enum HeraldAPIServer {
         DirectoryRoutes(services: services).register(on: router)
         IncidentRoutes(services: services).register(on: router)
         return router
+    }
+
+    /// A known path with a method it does not have is a 405 problem listing the ones it has in
+    /// `Allow`, not the 404 Hummingbird gives for it.
+    static func answerOtherMethods(on router: Router<APIRequestContext>) {
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })
+        for (_, routes) in byPath {
+            let allowed = routes.map(\.method)
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for method in methods where !allowed.contains(method) {
+                router.on(routes[0].path, method: method) { _, _ -> Response in
+                    throw Problem(
+                        status: .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+                        detail: "this endpoint takes \(allow)", headers: [.allow: allow]
+                    )
+                }
+            }
+        }
     }
 
     public static func application(
