@@ -57,6 +57,11 @@ public protocol MessageStore: RecipientDirectory, IdempotencyLedger, IncidentLog
     /// - Returns: how many were cancelled.
     func cancel(noticeID: String, reason: String, now: Date) async throws -> Int
 
+    /// Cancels one message that is queued, waiting to retry, or `sending` under a lease that expired
+    /// before `now` (its worker died, or it crash-looped on it); a message a live worker holds finishes.
+    /// - Returns: whether it was cancelled.
+    func cancel(messageID: String, reason: String, now: Date) async throws -> Bool
+
     /// Queues final messages again from the first channel of their route, expiring `expiresAt` at the earliest.
     /// - Parameters:
     ///   - ids: these messages (failed, expired or cancelled); or, when `nil`, every failed message of `noticeID`

@@ -97,4 +97,18 @@ struct HostileInputTests {
         }
         #expect(try await harness.store.incidents(openOnly: false).isEmpty)
     }
+
+    @Test func oneMessageCanBeCancelledByItsIdAndAFinalOneIs409() async throws {
+        let harness = try APIHarness(workersRunning: false)
+        try await harness.withClient { client in
+            let accepted = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: Self.send(webhook: "http://127.0.0.1:9/"))
+            guard case .string(let id)? = accepted.json["id"] else { Issue.record("not accepted: \(accepted.text)"); return }
+            let cancelled = try await client.call(.post, "/v1/messages/\(id)/cancel", token: APIHarness.sender)
+            #expect(cancelled.status == .ok)
+            #expect(cancelled.json["state"] == "cancelled")
+            let again = try await client.call(.post, "/v1/messages/\(id)/cancel", token: APIHarness.sender)
+            #expect(again.status == .conflict)
+            #expect(try await client.call(.post, "/v1/messages/msg_nope/cancel", token: APIHarness.sender).status == .notFound)
+        }
+    }
 }

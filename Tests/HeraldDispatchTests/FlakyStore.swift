@@ -37,6 +37,9 @@ final class FlakyStore: MessageStore {
     func record(_ results: [DeliveryResult], owner: String, now: Date) async throws { try await base.record(results, owner: owner, now: now) }
     func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
     func checkWritable(now: Date) async throws { try await base.checkWritable(now: now) }
+    func cancel(messageID: String, reason: String, now: Date) async throws -> Bool {
+        try await base.cancel(messageID: messageID, reason: reason, now: now)
+    }
     func renewLeases(owner: String, now: Date, lease: Duration) async throws {
         try await base.renewLeases(owner: owner, now: now, lease: lease)
         renewed.yield(owner)

@@ -147,6 +147,26 @@ struct SharedStateConformanceTests {
         #expect(try await store.requeue(ids: nil, failedIn: nil, since: nil, expiresAt: Self.start, now: Self.start + 9).isEmpty)
         try await store.close()
     }
+    @Test(arguments: StoreBackend.allCases)
+    func oneMessageCanBeCancelledUnlessALiveWorkerHoldsIt(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await broadcast("bc", count: 3, into: store)
+        let held = try await store.claim(owner: "w", limit: 2, now: Self.start, lease: .seconds(60))
+        #expect(held.count == 2)
+        let queued = try #require(["bc-0", "bc-1", "bc-2"].first { id in !held.contains { $0.id == id } })
+        #expect(try await store.cancel(messageID: queued, reason: "cancelled by operator", now: Self.start + 1))
+        #expect(try await store.state(ofMessage: queued) == .cancelled)
+        #expect(try await store.cancel(messageID: held[0].id, reason: "x", now: Self.start + 1) == false, "a live lease finishes")
+        // The worker died (or trapped on it): once its lease expired, the operator can clear it.
+        #expect(try await store.cancel(messageID: held[0].id, reason: "cancelled by operator", now: Self.start + 61))
+        #expect(try await store.state(ofMessage: held[0].id) == .cancelled)
+        try await store.record([DeliveryResult(messageID: held[0].id, attempts: [], transition: .delivered(channel: "x"))], owner: "w", now: Self.start + 62)
+        #expect(try await store.state(ofMessage: held[0].id) == .cancelled, "the lost lease's late result is ignored")
+        #expect(try await store.cancel(messageID: "nope", reason: "x", now: Self.start) == false)
+        try await store.close()
+    }
+
     /// A broadcast's source may block — a segment read page by page from PostgreSQL, an audience file
     /// read from disk — and in `herald serve` the task that queues it runs on an event loop that also
     /// serves HTTP, so the store must pull the source somewhere else.

@@ -56,6 +56,17 @@ paths:
         "202": { description: Queued again, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
         "404": { $ref: "#/components/responses/Problem" }
         "409": { $ref: "#/components/responses/Problem" }
+  /v1/messages/{id}/cancel:
+    post:
+      summary: Cancel a message that has not gone out, or whose worker died holding it (scope send)
+      operationId: cancelMessage
+      parameters: [{ $ref: "#/components/parameters/Id" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200": { description: Cancelled, content: { application/json: { schema: { $ref: "#/components/schemas/MessageAccepted" } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "409": { $ref: "#/components/responses/Problem" }
   /v1/broadcasts:
     post:
       summary: Queue one message per recipient of an audience, or report a dry run (scope send)

@@ -4,7 +4,7 @@ import HeraldDispatch
 import HeraldStore
 import Hummingbird
 
-/// `POST /v1/messages`, `GET /v1/messages/{id}`, `POST /v1/messages/{id}/retry`.
+/// `POST /v1/messages`, `GET /v1/messages/{id}`, `POST /v1/messages/{id}/retry`, `POST /v1/messages/{id}/cancel`.
 struct MessageRoutes {
     let services: APIServices
 
@@ -12,6 +12,7 @@ struct MessageRoutes {
         router.post("/v1/messages") { request, context in try await send(request, context: context) }
         router.get("/v1/messages/:id") { request, context in try await show(request, context: context) }
         router.post("/v1/messages/:id/retry") { request, context in try await retry(request, context: context) }
+        router.post("/v1/messages/:id/cancel") { request, context in try await cancel(request, context: context) }
     }
 
     /// `202 {"id": …, "state": "queued"}`, written straight into the buffer: it answers every single send.
@@ -44,6 +45,20 @@ struct MessageRoutes {
         let id = try context.parameters.require("id")
         guard let detail = try await services.store.message(id: id) else { throw Problem.notFound("no message with id '\(id)'") }
         return try JSONBody.response(.ok, detail)
+    }
+
+    /// Cancels one message that has not gone out (or whose worker died holding it): 200 with its state, else 409.
+    func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try context.require(.send)
+        let id = try context.parameters.require("id")
+        guard let detail = try await services.store.message(id: id) else { throw Problem.notFound("no message with id '\(id)'") }
+        guard try await services.store.cancel(messageID: id, reason: "cancelled through the API", now: services.clock.now()) else {
+            throw Problem(
+                status: .conflict, slug: "not-cancellable", title: "Not cancellable",
+                detail: "message '\(id)' is \(detail.message.state.rawValue); only queued, retrying or abandoned messages can be cancelled"
+            )
+        }
+        return try JSONBody.response(.ok, ["id": id, "state": MessageState.cancelled.rawValue])
     }
 
     func retry(_ request: Request, context: APIRequestContext) async throws -> Response {

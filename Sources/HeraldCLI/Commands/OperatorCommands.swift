@@ -49,25 +49,33 @@ struct RetryCommand: AsyncParsableCommand {
     }
 }
 
-/// `herald cancel BROADCAST_ID`
+/// `herald cancel BROADCAST_ID | MESSAGE_ID`
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel a broadcast's messages that have not gone out; messages in flight finish."
+        abstract: "Cancel a broadcast's messages, or one message, that have not gone out; messages in flight finish."
     )
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "A broadcast id (bc_…).") var broadcastID: String
+    @Argument(help: "A broadcast id (bc_…) or a message id (msg_…).") var id: String
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
         let store = try await runtime.openStore()
-        guard try await store.notice(id: broadcastID) != nil else {
-            try await store.close()
-            throw ValidationError("no broadcast with id '\(broadcastID)'")
+        let now = runtime.clock.now()
+        let outcome: Result<String, ValidationError>
+        if try await store.notice(id: id) != nil {
+            let cancelled = try await store.cancel(noticeID: id, reason: "cancelled by operator", now: now)
+            outcome = .success("cancelled \(cancelled) messages of \(id)")
+        } else if let detail = try await store.message(id: id) {
+            outcome =
+                try await store.cancel(messageID: id, reason: "cancelled by operator", now: now)
+                ? .success("cancelled \(id)")
+                : .failure(ValidationError("\(id) is \(detail.message.state.rawValue)\(detail.message.state == .sending ? " under a live lease; it finishes" : "") and cannot be cancelled"))
+        } else {
+            outcome = .failure(ValidationError("no broadcast or message with id '\(id)'"))
         }
-        let cancelled = try await store.cancel(noticeID: broadcastID, reason: "cancelled by operator", now: runtime.clock.now())
         try await store.close()
-        print("cancelled \(cancelled) messages of \(broadcastID)")
+        print(try outcome.get())
     }
 }

@@ -91,6 +91,16 @@ extension PostgresMessageStore {
         ).count
     }
 
+    public func cancel(messageID: String, reason: String, now: Date) async throws -> Bool {
+        try await !rows(
+            """
+            UPDATE messages SET state = 'cancelled', last_error = \(reason), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(now.millis)
+            WHERE id = \(messageID) AND (state IN ('queued', 'retrying') OR (state = 'sending' AND lease_expires_at < \(now.millis)))
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
     public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
         // Named ids (failed, expired or cancelled), or every failed message of the notice (or queue) since `since`.
         let requeued = try await rows(

@@ -22,6 +22,19 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func cancel(messageID: String, reason: String, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE messages SET state = 'cancelled', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND (state IN ('queued', 'retrying') OR (state = 'sending' AND lease_expires_at < ?))
+                    """,
+                arguments: [reason, now.millis, messageID, now.millis]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
         try await pool.write { db in
             var clauses = ["state IN ('failed', 'expired', 'cancelled')"]
