@@ -40,4 +40,36 @@ struct ServeCommandTests {
         #expect(!stopped.stderr.contains("delivery round failed"), "\(stopped.stderr.suffix(800))")
         #expect(!stopped.stderr.contains("serve-test-token-0123456789"), "tokens are never logged")
     }
+
+    /// At the descriptor limit libdispatch used to trap the whole process; now connections past what
+    /// the limit allows are refused and the ones already open are still served.
+    @Test func atTheFileDescriptorLimitServeRefusesConnectionsAndStaysUp() async throws {
+        let workspace = try HeraldProcess.workspace()
+        let herald = HeraldProcess(workingDirectory: workspace.path, launcher: ["/usr/bin/prlimit", "--nofile=512"])
+        workspace.write(
+            "limits.yaml",
+            """
+            storage: sqlite:herald.sqlite
+            templates: Templates
+            http: { listen: "127.0.0.1:0", tokens: [{ name: ops, token: "serve-test-token-0123456789", scopes: [read] }] }
+            channels: { outbox: { kind: outbox, path: outbox } }
+            """
+        )
+        let serve = try herald.start(["--config", "limits.yaml", "serve"])
+        let listening = try #require(await serve.line(containing: "listening on http://127.0.0.1:"))
+        let port = try #require(Int(listening.split(separator: ":").last ?? ""))
+        try await RawConnection.session(port: port) { held in
+            try await held.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await held.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 200"))
+            let flood = try await IdleConnections.open(port: port, count: 600)
+            try await held.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(try await held.readToEnd().contains("HTTP/1.1 200"), "an open connection is still served during the flood")
+            await flood.close()
+        }
+        serve.signal(SIGTERM)
+        let stopped = await serve.finish()
+        #expect(stopped.status == 0, "it did not die: \(stopped.stderr.suffix(600))")
+        #expect(stopped.stderr.contains("the file-descriptor limit allows"), "the clamp is said at start")
+        #expect(stopped.stderr.contains("refusing connections: http.max_connections"))
+    }
 }

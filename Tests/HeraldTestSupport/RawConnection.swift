@@ -60,3 +60,23 @@ public struct RawConnection {
         try await read(until: "\u{0}never\u{0}")
     }
 }
+
+/// Many connections that send nothing, held open until `close()`: a flood of idle clients.
+public struct IdleConnections: Sendable {
+    public let channels: [any Channel]
+
+    /// Opens up to `count` connections; those the server refuses at once are counted, not kept.
+    public static func open(port: Int, count: Int) async throws -> IdleConnections {
+        var channels: [any Channel] = []
+        for _ in 0..<count {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
+                channels.append(channel)
+            }
+        }
+        return IdleConnections(channels: channels)
+    }
+
+    public func close() async {
+        for channel in channels { try? await channel.close() }
+    }
+}
