@@ -72,4 +72,53 @@ struct ServeCommandTests {
         #expect(stopped.stderr.contains("the file-descriptor limit allows"), "the clamp is said at start")
         #expect(stopped.stderr.contains("refusing connections: http.max_connections"))
     }
+
+    /// A disk that takes no more, made real with RLIMIT_FSIZE (SIGXFSZ ignored, so a write past it fails):
+    /// sends are 503 with Retry-After, never 500, and /readyz says so.
+    @Test func aFullDiskIs503NotInternalError() async throws {
+        let workspace = try HeraldProcess.workspace()
+        workspace.write(
+            "disk.yaml",
+            """
+            storage: sqlite:herald.sqlite
+            templates: Templates
+            http: { listen: "127.0.0.1:0", tokens: [{ name: ops, token: "serve-test-token-0123456789", scopes: [send, read] }] }
+            channels: { outbox: { kind: outbox, path: outbox } }
+            delivery: { poll: 1h }
+            """
+        )
+        let plain = HeraldProcess(workingDirectory: workspace.path)
+        #expect(try await plain.run(["--config", "disk.yaml", "status"]).status == 0, "the schema exists before the limit")
+        let limited = HeraldProcess(
+            workingDirectory: workspace.path, launcher: ["/bin/bash", "-c", #"trap '' XFSZ; exec /usr/bin/prlimit --fsize=65536 "$0" "$@""#]
+        )
+        let serve = try limited.start(["--config", "disk.yaml", "serve"])
+        let listening = try #require(await serve.line(containing: "listening on http://127.0.0.1:"))
+        let port = try #require(Int(listening.split(separator: ":").last ?? ""))
+        let body = #"{"template":"status-update","to":{"email":"a@example.com"},"vars":{"service":"M","status":"recovering","note":"n"}}"#
+        let request = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer serve-test-token-0123456789\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        var statuses: [String] = []
+        var refusal = ""
+        for _ in 0..<200 where refusal.isEmpty {
+            let reply = try await RawConnection.session(port: port) { connection in
+                try await connection.send(request.replacingOccurrences(of: "Host: x\r\n", with: "Host: x\r\nConnection: close\r\n"))
+                return try await connection.readToEnd()
+            }
+            let status = String(reply.prefix(12))
+            statuses.append(status)
+            if status == "HTTP/1.1 503" { refusal = reply }
+        }
+        #expect(!statuses.contains("HTTP/1.1 500"), "\(Set(statuses))")
+        #expect(refusal.contains("Retry-After: 5") || refusal.contains("retry-after: 5"), "\(refusal)")
+        // A write past RLIMIT_FSIZE fails with EFBIG, which SQLite reports as an I/O error (ENOSPC would be SQLITE_FULL): both are 503.
+        #expect(refusal.contains("the SQLite file cannot be read or written"), "\(refusal)")
+        let ready = try await RawConnection.session(port: port) { connection in
+            try await connection.send("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            return try await connection.readToEnd()
+        }
+        #expect(ready.hasPrefix("HTTP/1.1 503"), "\(ready)")
+        #expect(ready.contains("the store cannot take writes"))
+        serve.signal(SIGTERM)
+        _ = await serve.finish()
+    }
 }
