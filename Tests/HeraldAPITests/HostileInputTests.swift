@@ -111,4 +111,16 @@ struct HostileInputTests {
             #expect(try await client.call(.post, "/v1/messages/msg_nope/cancel", token: APIHarness.sender).status == .notFound)
         }
     }
+
+    @Test func everyMissingVariableIsNamedInOne422() async throws {
+        let harness = try APIHarness()
+        try await harness.withClient { client in
+            let response = try await client.call(
+                .post, "/v1/messages", token: APIHarness.sender, body: #"{"template":"status-update","to":{"email":"a@example.com"},"vars":{}}"#
+            )
+            #expect(response.status == .unprocessableContent)
+            guard case .list(let errors)? = response.json["errors"] else { Issue.record("no errors: \(response.text)"); return }
+            #expect(errors.compactMap { $0.objectValue?["pointer"] } == ["/vars/service", "/vars/status", "/vars/note"])
+        }
+    }
 }

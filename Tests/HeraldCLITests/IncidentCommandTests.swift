@@ -53,7 +53,7 @@ struct IncidentCommandTests {
             "incident", "update", id, "--service", "Messenger=recovering", "--service", "Mail=degraded", "--notify", "status-update",
         ])
         #expect(ambiguous.status != 0)
-        #expect(ambiguous.stderr.contains("template 'status-update': required variable 'service' was not given"), "\(ambiguous.stderr)")
+        #expect(ambiguous.stderr.contains("template 'status-update': required variables 'service', 'status', 'note' were not given"), "\(ambiguous.stderr)")
         let updated = try await herald.run(["incident", "update", id, "--service", "Messenger=restored", "--service", "Mail=degraded", "--note", "Chats are back"])
         #expect(updated.status == 0, "\(updated.stderr)")
         let resolved = try await herald.run(["incident", "resolve", id, "--note", "All restored"])

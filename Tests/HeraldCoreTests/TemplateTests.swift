@@ -29,14 +29,25 @@ final class TemplateTests {
 
     @Test func missingVariableNamesTemplatePartLocaleAndVariable() throws {
         let (library, _) = try library(["email.ko.mustache": Self.email, "email.en.mustache": Self.email])
-        #expect(throws: TemplateError.missingVariable(template: "notice", part: "email", locale: "ko", variable: "started_at")) {
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "email", locale: "ko", variables: ["started_at"])) {
             try library.render("notice", locale: "ko", context: context(["service": "Messenger"]))
         }
     }
 
+    @Test func everyMissingVariableIsNamedAtOnce() throws {
+        let (library, _) = try library(["sms.en.mustache": "{{service}} {{status}} since {{started_at}}"], definition: "default_locale: en\nvariables: [service, status, note]\n")
+        #expect(throws: TemplateError.missingRequiredVariable(template: "notice", variables: ["status", "note"])) {
+            try library.validateCall(template: "notice", vars: ["service": "Pay"])
+        }
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variables: ["status", "started_at"])) {
+            try library.render("notice", locale: nil, context: context(["service": "Pay"]))
+        }
+        #expect("\(TemplateError.missingRequiredVariable(template: "n", variables: ["a", "b"]))" == "template 'n': required variables 'a', 'b' were not given")
+    }
+
     @Test func missingVariableInsideDottedNameIsReported() throws {
         let (library, _) = try library(["sms.en.mustache": "{{service}} for {{recipient.nickname}}"])
-        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variable: "recipient.nickname")) {
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variables: ["recipient.nickname"])) {
             try library.render("notice", locale: nil, context: context(["service": "Messenger"]))
         }
     }
@@ -72,14 +83,14 @@ final class TemplateTests {
     @Test func missingVariableInsideSectionIsReported() throws {
         let (library, _) = try library(["sms.en.mustache": "{{#services}}{{name}} is {{status}} {{/services}}"])
         let vars: [String: TemplateValue] = ["service": "x", "services": .list([["name": "Chat"]])]
-        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variable: "status")) {
+        #expect(throws: TemplateError.missingVariable(template: "notice", part: "sms", locale: "en", variables: ["status"])) {
             try library.render("notice", locale: nil, context: context(vars))
         }
     }
 
     @Test func requiredVariableIsCheckedBeforeRendering() throws {
         let (library, _) = try library(["sms.en.mustache": "{{service}}"])
-        #expect(throws: TemplateError.missingRequiredVariable(template: "notice", variable: "service")) {
+        #expect(throws: TemplateError.missingRequiredVariable(template: "notice", variables: ["service"])) {
             try library.validateCall(template: "notice", vars: [:])
         }
         #expect(throws: TemplateError.reservedVariable(template: "notice", variable: "recipient")) {

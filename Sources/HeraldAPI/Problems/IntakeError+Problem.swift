@@ -39,8 +39,10 @@ extension Problem {
         switch error {
         case .unknownTemplate:
             .invalid("/template", error.description, slug: "unknown-template")
-        case .missingVariable(_, _, _, let variable), .missingRequiredVariable(_, let variable), .reservedVariable(_, let variable):
-            .invalid("/vars/" + variable.replacingOccurrences(of: ".", with: "/"), error.description, slug: "missing-variable")
+        case .missingVariable(_, _, _, let variables), .missingRequiredVariable(_, let variables):
+            .invalid(variables.map { "/vars/" + $0.replacingOccurrences(of: ".", with: "/") }, error.description, slug: "missing-variable")
+        case .reservedVariable(_, let variable):
+            .invalid("/vars/" + variable, error.description, slug: "missing-variable")
         case .notAValue(_, _, _, let variable):
             .invalid("/vars/" + variable.replacingOccurrences(of: ".", with: "/"), error.description, slug: "invalid-variable")
         case .invalidFile, .invalidWebhookJSON, .missingPart:

@@ -34,6 +34,14 @@ public struct Problem: HTTPResponseError, Sendable, Hashable {
     }
 
     /// 422 naming one field.
+    /// One 422 naming several fields with the same detail (every missing variable at once).
+    static func invalid(_ pointers: [String], _ detail: String, slug: String) -> Problem {
+        Problem(
+            status: .unprocessableContent, slug: slug, title: "The request is not valid", detail: detail,
+            errors: pointers.map { FieldError(pointer: $0, detail: detail) }
+        )
+    }
+
     static func invalid(_ pointer: String, _ detail: String, slug: String = "validation") -> Problem {
         Problem(
             status: .unprocessableContent, slug: slug, title: "The request is not valid", detail: detail,

@@ -6,9 +6,8 @@ extension TemplateLibrary {
     /// every variable `template.yaml` requires is given, and no reserved name is used.
     public func validateCall(template name: String, vars: [String: TemplateValue]) throws(TemplateError) {
         let template = try template(named: name)
-        for variable in template.requiredVariables where vars[variable] == nil {
-            throw .missingRequiredVariable(template: name, variable: variable)
-        }
+        let missing = template.requiredVariables.filter { vars[$0] == nil }
+        if !missing.isEmpty { throw .missingRequiredVariable(template: name, variables: missing) }
         for variable in vars.keys.sorted() where RenderContext.reservedNames.contains(variable) {
             throw .reservedVariable(template: name, variable: variable)
         }
@@ -78,8 +77,8 @@ extension TemplateLibrary {
         tracker.reset()
         let text = template.render(root)
         tracker.finish()
-        if let variable = tracker.missing.first {
-            throw .missingVariable(template: name, part: part.kind.rawValue, locale: part.locale, variable: variable)
+        if !tracker.missing.isEmpty {
+            throw .missingVariable(template: name, part: part.kind.rawValue, locale: part.locale, variables: tracker.missing)
         }
         if let variable = tracker.nonScalar.first {
             throw .notAValue(template: name, part: part.kind.rawValue, locale: part.locale, variable: variable)
