@@ -5,8 +5,8 @@ import Testing
 /// The readers that take bytes from outside — the JSON reader (API bodies, `--vars` files), the
 /// audience reader (CSV and JSON Lines) and the template loader — fed thousands of mutated inputs
 /// from fixed seeds: each must end in a value or its own error, never trap, hang or take memory
-/// without bound. (libFuzzer needs every dependency rebuilt with `-sanitize=fuzzer`; a seeded
-/// mutation run is repeatable and runs in every test run.)
+/// without bound. Repeatable, in every test run; `scripts/fuzz` runs libFuzzer on the first two
+/// (the template loader needs Mustache and Yams, which that build does not compile).
 @Suite("Hostile bytes")
 final class HostileBytesTests {
     private var folders: [String] = []
