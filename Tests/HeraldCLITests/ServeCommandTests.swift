@@ -121,4 +121,13 @@ struct ServeCommandTests {
         serve.signal(SIGTERM)
         _ = await serve.finish()
     }
+
+    @Test func aPlaceholderTokenOffLoopbackStopsServeBeforeItListens() async throws {
+        let workspace = try HeraldProcess.workspace()
+        let herald = HeraldProcess(workingDirectory: workspace.path)
+        let exposed = try await herald.run(["serve", "--listen", "0.0.0.0:0"])
+        #expect(exposed.status != 0)
+        #expect(exposed.stderr.contains("--listen 0.0.0.0:0: token 'ops' is a placeholder"), "\(exposed.stderr)")
+        #expect(!exposed.stdout.contains("listening on"))
+    }
 }
