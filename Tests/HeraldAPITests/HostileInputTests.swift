@@ -13,26 +13,21 @@ struct HostileInputTests {
         #"{"template":"status-update","to":{"webhook":"\#(webhook)"},"vars":{"service":"M","status":"recovering","note":"n"}}"#
     }
 
-    @Test(arguments: ["http://127.0.0.1:99999/", "http://127.0.0.1:65536/", "http://[::1]:70000/", "http://user:pw@hooks.example.com/"])
-    func aWebhookURLThatCannotBeUsedIs422AtAccept(url: String) async throws {
+    @Test(arguments: [
+        ("http://127.0.0.1:99999/", "the port must be between 1 and 65535"), ("http://127.0.0.1:65536/", "the port must be"),
+        ("http://[::1]:70000/", "the port must be"), ("http://user:pw@hooks.example.com/", "cannot carry a user name or password"),
+        ("http://169.254.169.254/latest/meta-data", "destination refused"), ("http://10.0.0.5:8080/", "destination refused"),
+        ("http://[fe80::1]/", "destination refused"), ("http://192.168.1.1/", "destination refused"),
+    ])
+    func aWebhookURLThatCannotOrMayNotBeUsedIs422AtAccept(url: String, reason: String) async throws {
         let harness = try APIHarness()
         try await harness.withClient { client in
             let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: Self.send(webhook: url))
             #expect(response.status == .unprocessableContent, "\(url): \(response.text)")
             #expect(response.pointer == "/to/webhook")
+            #expect(response.text.contains(reason), "\(response.text)")
         }
         #expect(try await harness.store.counts(noticeID: nil).total == 0, "nothing was queued")
-    }
-
-    @Test(arguments: ["http://169.254.169.254/latest/meta-data", "http://10.0.0.5:8080/", "http://[fe80::1]/", "http://192.168.1.1/"])
-    func anInternalDestinationIsRefusedAtAccept(url: String) async throws {
-        let harness = try APIHarness()
-        try await harness.withClient { client in
-            let response = try await client.call(.post, "/v1/messages", token: APIHarness.sender, body: Self.send(webhook: url))
-            #expect(response.status == .unprocessableContent, "\(url): \(response.text)")
-            #expect(response.pointer == "/to/webhook")
-            #expect(response.text.contains("destination refused"), "\(response.text)")
-        }
     }
 
     @Test func anInlineBroadcastRecipientWithABadPortPointsAtItsRow() async throws {
