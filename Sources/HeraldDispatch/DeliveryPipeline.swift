@@ -117,7 +117,7 @@ public struct DeliveryPipeline: Sendable {
     /// The breaker a delivery on `channel` answers to: for a webhook to the recipient's own URL, that
     /// URL's `host:port` on the channel, so one tenant's broken receiver does not stop the others.
     func breakerKey(_ channel: String, for recipient: Recipient) -> String {
-        guard let url = recipient.contacts.webhook, channels[channel]?.kind == .webhook, let destination = try? HTTPDestination(url) else {
+        guard let url = recipient.contacts.webhook, channels[channel]?.kind == .webhook, let destination = try? HTTPDestination.memoized(url) else {
             return channel
         }
         return ChannelHealth.key(channel: channel, destination: destination.authority)

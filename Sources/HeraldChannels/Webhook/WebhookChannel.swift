@@ -75,7 +75,7 @@ public struct WebhookChannel: HeraldCore.Channel {
             throw DeliveryError(reason: .noContact, isRetryable: false, detail: "recipient \(delivery.recipient.id) has no webhook URL and the channel has no url")
         }
         let destination: HTTPDestination
-        do { destination = try HTTPDestination(text) } catch {
+        do { destination = try HTTPDestination.memoized(text) } catch {
             throw DeliveryError(reason: .noContact, isRetryable: false, detail: "the webhook URL cannot be used: \(error.description)")
         }
         guard callerSupplied, let pinned = try await destinations.check(destination) else {
