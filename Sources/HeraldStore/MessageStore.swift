@@ -3,7 +3,8 @@ import HeraldCore
 
 /// The durable queue: notices, their messages, and every attempt.
 ///
-/// Backends (SQLite now, PostgreSQL next) keep the same contract, which `StoreConformance` tests:
+/// Both backends (SQLite embedded, PostgreSQL for many nodes) keep the same contract, which the store
+/// conformance suites test on each:
 /// - `enqueue` writes a notice and all its messages in one transaction: whole or nothing.
 /// - `claim` hands out messages as leases with an owner and an expiry; an expired lease is claimable again.
 /// - every state change (`record`) is one transaction, applied only while the caller still holds the lease.

@@ -24,6 +24,7 @@ public enum HeraldAPIServer {
         OperationalRoutes(services: services, metrics: metrics).register(on: router)
         MessageRoutes(services: services).register(on: router)
         BroadcastRoutes(services: services).register(on: router)
+        ChannelRoutes(services: services).register(on: router)
         DirectoryRoutes(services: services).register(on: router)
         IncidentRoutes(services: services).register(on: router)
         return router

@@ -7,10 +7,10 @@ import Synchronization
 
 /// The Prometheus registry behind `GET /metrics`.
 ///
-/// Event metrics (HTTP requests, delivery attempts and latency) are recorded through swift-metrics as
-/// they happen, so `herald serve` bootstraps `MetricsSystem` with `factory`. State metrics (messages by
-/// state, per-channel counts and circuits, queue depth) are read from the store at scrape time, so they
-/// are right for every worker sharing the store, not just this process.
+/// HTTP requests are counted through swift-metrics as they happen, so `herald serve` bootstraps
+/// `MetricsSystem` with `factory` (delivery attempts are not recorded as events yet). State metrics
+/// (messages by state, per-channel counts and circuits, queue depth) are read from the store at scrape
+/// time, so they are right for every worker sharing the store, not just this process.
 public final class HeraldMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     /// Records into `registry`; `herald serve` bootstraps `MetricsSystem` with it.
