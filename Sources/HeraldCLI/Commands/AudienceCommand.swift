@@ -20,15 +20,8 @@ struct AudienceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try await runtime.openStore()
-            do {
-                let count = try await RecipientImport(store: store).importFile(file, segment: segment)
-                try await store.close()
-                print("imported \(count) recipients" + (segment.map { " (segment \($0))" } ?? ""))
-            } catch {
-                try? await store.close()
-                throw error
-            }
+            let count = try await runtime.withStore { store in try await RecipientImport(store: store).importFile(file, segment: segment) }
+            print("imported \(count) recipients" + (segment.map { " (segment \($0))" } ?? ""))
         }
     }
 
@@ -41,10 +34,9 @@ struct AudienceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try await runtime.openStore()
-            let recipients = try await store.recipients(segment: segment, after: nil, limit: limit)
-            let total = try await store.recipientCount(segment: segment)
-            try await store.close()
+            let (recipients, total) = try await runtime.withStore { store in
+                (try await store.recipients(segment: segment, after: nil, limit: limit), try await store.recipientCount(segment: segment))
+            }
             for recipient in recipients { print([recipient.id, recipient.name, recipient.segments.joined(separator: ";")].joined(separator: "\t")) }
             if total > recipients.count { print("… \(total - recipients.count) more") }
         }

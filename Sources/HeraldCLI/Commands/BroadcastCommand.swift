@@ -29,21 +29,21 @@ struct BroadcastCommand: AsyncParsableCommand {
     func run() async throws {
         let request = try notice.request(template: template)
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
-        let intake = runtime.makeIntake(store: store)
-        if dryRun {
-            let report = try audience.map { try intake.dryRun(request, audienceFile: $0) } ?? intake.dryRun(request, segment: segment)
-            try await store.close()
-            print(DryRunPrinter.format(report), terminator: "")
-            return
+        try await runtime.withStore { store in
+            let intake = runtime.makeIntake(store: store)
+            if dryRun {
+                let report = try audience.map { try intake.dryRun(request, audienceFile: $0) } ?? intake.dryRun(request, segment: segment)
+                print(DryRunPrinter.format(report), terminator: "")
+                return
+            }
+            let receipt: NoticeIntake.Receipt
+            if let audience {
+                receipt = try await intake.broadcast(request, audienceFile: audience)
+            } else {
+                receipt = try await intake.broadcast(request, segment: segment)
+            }
+            try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
         }
-        let receipt: NoticeIntake.Receipt
-        if let audience {
-            receipt = try await intake.broadcast(request, audienceFile: audience)
-        } else {
-            receipt = try await intake.broadcast(request, segment: segment)
-        }
-        try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
     }
 }
 

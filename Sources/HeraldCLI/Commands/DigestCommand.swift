@@ -33,17 +33,12 @@ struct DigestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try await runtime.openStore()
-            let scheduler = DigestScheduler(
-                digests: runtime.configuration.digests, store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock,
-                logger: HeraldRuntime.logger("herald.digest")
-            )
-            let receipt: NoticeIntake.Receipt?
-            do { receipt = try await scheduler.runNow(name) } catch {
-                try? await store.close()
-                throw error
+            let receipt = try await runtime.withStore { store in
+                try await DigestScheduler(
+                    digests: runtime.configuration.digests, store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock,
+                    logger: HeraldRuntime.logger("herald.digest")
+                ).runNow(name)
             }
-            try await store.close()
             guard let receipt else { throw ValidationError("digest '\(name)' has nothing to report: no incident is open") }
             print(receipt.id)
         }

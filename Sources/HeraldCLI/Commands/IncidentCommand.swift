@@ -41,15 +41,9 @@ struct IncidentCommand: AsyncParsableCommand {
     /// Runs `body` with an incident desk on the configured store, then prints the outcome.
     static func withDesk(_ global: GlobalOptions, _ body: (IncidentDesk) async throws -> IncidentDesk.Outcome) async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
-        let outcome: IncidentDesk.Outcome
-        do {
-            outcome = try await body(IncidentDesk(store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock))
-        } catch {
-            try? await store.close()
-            throw error
+        let outcome = try await runtime.withStore { store in
+            try await body(IncidentDesk(store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock))
         }
-        try await store.close()
         print(outcome.incident.id)
         if let broadcast = outcome.broadcast {
             FileHandle.standardError.write(Data("queued broadcast \(broadcast.id) (\(broadcast.total) messages)\n".utf8))
@@ -116,9 +110,7 @@ struct IncidentCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let store = try await runtime.openStore()
-            let incidents = try await store.incidents(openOnly: open)
-            try await store.close()
+            let incidents = try await runtime.withStore { store in try await store.incidents(openOnly: open) }
             for incident in incidents {
                 if json {
                     try JSONOutput.print(incident)

@@ -15,9 +15,8 @@ struct MessagesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
-        let details = try await store.messages(MessageFilter(noticeID: broadcast, state: state, limit: limit))
-        try await store.close()
+        let filter = MessageFilter(noticeID: broadcast, state: state, limit: limit)
+        let details = try await runtime.withStore { store in try await store.messages(filter) }
         for detail in details {
             let message = detail.message
             if json {

@@ -32,13 +32,13 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
         let now = runtime.clock.now()
-        let requeued = try await store.requeue(
-            ids: failed ? nil : messageIDs, failedIn: broadcast, since: since.flatMap { Self.parseSince($0, now: now) },
-            expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
-        )
-        try await store.close()
+        let requeued = try await runtime.withStore { store in
+            try await store.requeue(
+                ids: failed ? nil : messageIDs, failedIn: broadcast, since: since.flatMap { Self.parseSince($0, now: now) },
+                expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
+            )
+        }
         for id in requeued { print(id) }
         let missed = failed ? [] : messageIDs.filter { !requeued.contains($0) }
         FileHandle.standardError.write(Data("queued again: \(requeued.count)\n".utf8))
@@ -61,21 +61,20 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
         let now = runtime.clock.now()
-        let outcome: Result<String, ValidationError>
-        if try await store.notice(id: id) != nil {
-            let cancelled = try await store.cancel(noticeID: id, reason: "cancelled by operator", now: now)
-            outcome = .success("cancelled \(cancelled) messages of \(id)")
-        } else if let detail = try await store.message(id: id) {
-            outcome =
-                try await store.cancel(messageID: id, reason: "cancelled by operator", now: now)
-                ? .success("cancelled \(id)")
-                : .failure(ValidationError("\(id) is \(detail.message.state.rawValue)\(detail.message.state == .sending ? " under a live lease; it finishes" : "") and cannot be cancelled"))
-        } else {
-            outcome = .failure(ValidationError("no broadcast or message with id '\(id)'"))
+        let id = self.id
+        let said = try await runtime.withStore { store in
+            if try await store.notice(id: id) != nil {
+                let cancelled = try await store.cancel(noticeID: id, reason: "cancelled by operator", now: now)
+                return "cancelled \(cancelled) messages of \(id)"
+            }
+            guard let detail = try await store.message(id: id) else { throw ValidationError("no broadcast or message with id '\(id)'") }
+            guard try await store.cancel(messageID: id, reason: "cancelled by operator", now: now) else {
+                let live = detail.message.state == .sending ? " under a live lease; it finishes" : ""
+                throw ValidationError("\(id) is \(detail.message.state.rawValue)\(live) and cannot be cancelled")
+            }
+            return "cancelled \(id)"
         }
-        try await store.close()
-        print(try outcome.get())
+        print(said)
     }
 }

@@ -23,9 +23,10 @@ struct SendCommand: AsyncParsableCommand {
         let recipient = try makeRecipient()
         let request = try notice.request(template: template)
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
-        let receipt = try await runtime.makeIntake(store: store).send(request, to: recipient)
-        try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
+        try await runtime.withStore { store in
+            let receipt = try await runtime.makeIntake(store: store).send(request, to: recipient)
+            try await DeliveryWaiter(runtime: runtime, store: store).conclude(receipt, wait: wait)
+        }
     }
 
     private func makeRecipient() throws -> Recipient {

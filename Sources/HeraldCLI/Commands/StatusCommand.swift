@@ -13,14 +13,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let store = try await runtime.openStore()
-        if let broadcastID, try await store.notice(id: broadcastID) == nil {
-            try await store.close()
-            throw ValidationError("no broadcast with id '\(broadcastID)'")
+        let (counts, channels) = try await runtime.withStore { store in
+            if let broadcastID, try await store.notice(id: broadcastID) == nil { throw ValidationError("no broadcast with id '\(broadcastID)'") }
+            return (try await store.counts(noticeID: broadcastID), broadcastID == nil ? try await store.channelReport(for: runtime.configuration) : nil)
         }
-        let counts = try await store.counts(noticeID: broadcastID)
-        let channels = broadcastID == nil ? try await store.channelReport(for: runtime.configuration) : nil
-        try await store.close()
         if json {
             try JSONOutput.print(StatusReport(id: broadcastID, counts: counts, channels: channels))
             return

@@ -11,12 +11,11 @@ struct DeliveryWaiter {
     let store: any MessageStore
 
     /// Prints what was queued; with `--wait`, delivers until every message is final and exits non-zero
-    /// unless all were delivered. Closes the store either way.
+    /// unless all were delivered.
     func conclude(_ receipt: NoticeIntake.Receipt, wait: Bool) async throws {
         print(receipt.id)
-        guard wait else { return try await store.close() }
+        guard wait else { return }
         let counts = try await self.wait(for: receipt.noticeID)
-        try await store.close()
         if counts[.delivered] != counts.total { throw ExitCode(1) }
     }
 

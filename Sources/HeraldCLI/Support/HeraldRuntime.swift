@@ -18,8 +18,17 @@ struct HeraldRuntime {
         templates = try TemplateLibrary(folder: configuration.templatesPath)
     }
 
-    func openStore() async throws -> any MessageStore {
-        try await StoreFactory.open(configuration.storage, configFile: configPath)
+    /// Opens the store, runs `body` with it, and closes it whatever `body` did: the one place a
+    /// command's store is opened and closed.
+    func withStore<T>(_ body: (any MessageStore) async throws -> T) async throws -> T {
+        let store = try await StoreFactory.open(configuration.storage, configFile: configPath)
+        let result: T
+        do { result = try await body(store) } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        return result
     }
 
     func makeIntake(store: any MessageStore) -> NoticeIntake {
@@ -45,14 +54,7 @@ struct HeraldRuntime {
 
     /// `withChannels` with the store opened first and closed last.
     func withStoreAndChannels<T>(_ body: (any MessageStore, [String: any Channel]) async throws -> T) async throws -> T {
-        let store = try await openStore()
-        let result: T
-        do { result = try await withChannels { try await body(store, $0) } } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
-        return result
+        try await withStore { store in try await withChannels { try await body(store, $0) } }
     }
 
     func makeWorker(store: any MessageStore, channels: [String: any Channel], logger: Logger) -> DeliveryWorker {
