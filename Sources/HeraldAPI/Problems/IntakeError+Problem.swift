@@ -51,6 +51,16 @@ extension Problem {
     }
 }
 
+extension Problem {
+    /// 404 for an id that names nothing, 409 for a message that cannot be cancelled now.
+    static func from(_ error: OperatorError) -> Problem {
+        switch error {
+        case .notFound: .notFound(error.description)
+        case .notCancellable: Problem(status: .conflict, slug: "not-cancellable", title: "Not cancellable", detail: error.description)
+        }
+    }
+}
+
 /// Where row `n` of an audience lives in the request body.
 enum RecipientPointer {
     /// A single send: everything is about `/to`.

@@ -64,8 +64,13 @@ struct BroadcastRoutes {
     func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         let id = try context.parameters.require("id")
-        guard try await services.store.notice(id: id) != nil else { throw Problem.notFound("no broadcast with id '\(id)'") }
-        let cancelled = try await services.store.cancel(noticeID: id, reason: "cancelled through the API", now: services.clock.now())
+        let outcome: OperatorDesk.Cancelled
+        do {
+            outcome = try await services.operatorDesk.cancel(id, reason: "cancelled through the API", kinds: [.notice])
+        } catch let error as OperatorError {
+            throw Problem.from(error)
+        }
+        guard case .notice(_, let cancelled) = outcome else { throw Problem.notFound("no broadcast with id '\(id)'") }
         return try JSONBody.response(.ok, Cancelled(id: id, cancelled: cancelled))
     }
 

@@ -51,12 +51,10 @@ struct MessageRoutes {
     func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
         let id = try context.parameters.require("id")
-        guard let detail = try await services.store.message(id: id) else { throw Problem.notFound("no message with id '\(id)'") }
-        guard try await services.store.cancel(messageID: id, reason: "cancelled through the API", now: services.clock.now()) else {
-            throw Problem(
-                status: .conflict, slug: "not-cancellable", title: "Not cancellable",
-                detail: "message '\(id)' is \(detail.message.state.rawValue); only queued, retrying or abandoned messages can be cancelled"
-            )
+        do {
+            _ = try await services.operatorDesk.cancel(id, reason: "cancelled through the API", kinds: [.message])
+        } catch let error as OperatorError {
+            throw Problem.from(error)
         }
         return try JSONBody.response(.ok, ["id": id, "state": MessageState.cancelled.rawValue])
     }
@@ -65,11 +63,7 @@ struct MessageRoutes {
         try context.require(.send)
         let id = try context.parameters.require("id")
         guard try await services.store.message(id: id) != nil else { throw Problem.notFound("no message with id '\(id)'") }
-        let now = services.clock.now()
-        let requeued = try await services.store.requeue(
-            ids: [id], failedIn: nil, since: nil, expiresAt: now + services.configuration.retry.expireAfter.timeInterval, now: now
-        )
-        guard !requeued.isEmpty else {
+        guard try await !services.operatorDesk.retry(messageIDs: [id]).isEmpty else {
             throw Problem(
                 status: .conflict, slug: "not-retryable", title: "Not retryable",
                 detail: "message '\(id)' is not failed, expired or cancelled; only those can be retried"

@@ -22,4 +22,7 @@ public struct APIServices: Sendable {
         self.clock = clock
         self.workersRunning = workersRunning
     }
+
+    /// Cancel and retry, as `herald cancel` and `herald retry` do them.
+    var operatorDesk: OperatorDesk { OperatorDesk(store: store, retry: configuration.retry, clock: clock) }
 }

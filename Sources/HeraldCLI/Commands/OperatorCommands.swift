@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldDispatch
 
 /// `herald retry MESSAGE_ID... | --failed [--broadcast ID]`
 struct RetryCommand: AsyncParsableCommand {
@@ -32,12 +33,10 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let now = runtime.clock.now()
+        let since = self.since.flatMap { Self.parseSince($0, now: runtime.clock.now()) }
         let requeued = try await runtime.withStore { store in
-            try await store.requeue(
-                ids: failed ? nil : messageIDs, failedIn: broadcast, since: since.flatMap { Self.parseSince($0, now: now) },
-                expiresAt: now + runtime.configuration.retry.expireAfter.timeInterval, now: now
-            )
+            let desk = runtime.makeOperatorDesk(store: store)
+            return failed ? try await desk.retryFailed(broadcast: broadcast, since: since) : try await desk.retry(messageIDs: messageIDs)
         }
         for id in requeued { print(id) }
         let missed = failed ? [] : messageIDs.filter { !requeued.contains($0) }
@@ -61,20 +60,16 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let now = runtime.clock.now()
         let id = self.id
-        let said = try await runtime.withStore { store in
-            if try await store.notice(id: id) != nil {
-                let cancelled = try await store.cancel(noticeID: id, reason: "cancelled by operator", now: now)
-                return "cancelled \(cancelled) messages of \(id)"
-            }
-            guard let detail = try await store.message(id: id) else { throw ValidationError("no broadcast or message with id '\(id)'") }
-            guard try await store.cancel(messageID: id, reason: "cancelled by operator", now: now) else {
-                let live = detail.message.state == .sending ? " under a live lease; it finishes" : ""
-                throw ValidationError("\(id) is \(detail.message.state.rawValue)\(live) and cannot be cancelled")
-            }
-            return "cancelled \(id)"
+        let cancelled: OperatorDesk.Cancelled
+        do {
+            cancelled = try await runtime.withStore { store in try await runtime.makeOperatorDesk(store: store).cancel(id, reason: "cancelled by operator") }
+        } catch let error as OperatorError {
+            throw ValidationError(error.description)
         }
-        print(said)
+        switch cancelled {
+        case .notice(let id, let messages): print("cancelled \(messages) messages of \(id)")
+        case .message(let id): print("cancelled \(id)")
+        }
     }
 }

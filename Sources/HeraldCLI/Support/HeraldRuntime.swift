@@ -35,6 +35,10 @@ struct HeraldRuntime {
         NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock)
     }
 
+    func makeOperatorDesk(store: any MessageStore) -> OperatorDesk {
+        OperatorDesk(store: store, retry: configuration.retry, clock: clock)
+    }
+
     func makeChannels() throws -> [String: any Channel] {
         try ChannelFactory.make(configuration.channels, egress: configuration.egress, configFile: configPath)
     }

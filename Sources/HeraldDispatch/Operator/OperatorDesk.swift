@@ -1,0 +1,82 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// What an operator does to messages already queued — cancel, retry — written once for the CLI
+/// (`herald cancel`, `herald retry`) and the API (`POST /v1/…/cancel`, `/retry`), which only adapt
+/// arguments and answers.
+///
+/// ```swift
+/// let desk = OperatorDesk(store: store, retry: config.retry, clock: SystemWallClock())
+/// let outcome = try await desk.cancel("bc_01…", reason: "cancelled by operator")
+/// ```
+public struct OperatorDesk: Sendable {
+    let store: any MessageStore
+    let retry: RetrySettings
+    let clock: any WallClock
+
+    public init(store: any MessageStore, retry: RetrySettings, clock: any WallClock) {
+        self.store = store
+        self.retry = retry
+        self.clock = clock
+    }
+
+    /// What a cancel did.
+    public enum Cancelled: Sendable, Hashable {
+        /// A broadcast (or single send's notice) and how many of its messages were cancelled.
+        case notice(id: String, messages: Int)
+        case message(id: String)
+    }
+
+    /// Cancels a broadcast's messages that have not gone out, or one message (queued, retrying, or
+    /// held by a worker whose lease expired).
+    /// - Parameter kinds: which kinds of id to accept (the API has one route for each).
+    public func cancel(_ id: String, reason: String, kinds: Set<IDKind> = [.notice, .message]) async throws -> Cancelled {
+        let now = clock.now()
+        if kinds.contains(.notice), try await store.notice(id: id) != nil {
+            return .notice(id: id, messages: try await store.cancel(noticeID: id, reason: reason, now: now))
+        }
+        guard kinds.contains(.message), let detail = try await store.message(id: id) else { throw OperatorError.notFound(id, kinds: kinds) }
+        guard try await store.cancel(messageID: id, reason: reason, now: now) else {
+            throw OperatorError.notCancellable(id, state: detail.message.state)
+        }
+        return .message(id: id)
+    }
+
+    /// Queues failed, expired or cancelled messages again from the first channel of their route.
+    /// - Returns: the ids queued again; the ones not among them were unknown or not final.
+    public func retry(messageIDs: [String]) async throws -> [String] {
+        let now = clock.now()
+        return try await store.requeue(ids: messageIDs, failedIn: nil, since: nil, expiresAt: now + retry.expireAfter.timeInterval, now: now)
+    }
+
+    /// Queues every failed message again (of one broadcast, or the whole queue) that failed at or after `since`.
+    public func retryFailed(broadcast: String?, since: Date?) async throws -> [String] {
+        let now = clock.now()
+        return try await store.requeue(ids: nil, failedIn: broadcast, since: since, expiresAt: now + retry.expireAfter.timeInterval, now: now)
+    }
+
+    /// What an id names.
+    public enum IDKind: Sendable, Hashable {
+        case notice
+        case message
+    }
+}
+
+/// Why an operator action could not be done, in words for either front end.
+public enum OperatorError: Error, Sendable, Hashable, CustomStringConvertible {
+    case notFound(String, kinds: Set<OperatorDesk.IDKind>)
+    /// The message is final, or a live worker holds it (it finishes).
+    case notCancellable(String, state: MessageState)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id, let kinds):
+            let what = kinds == [.notice] ? "broadcast" : kinds == [.message] ? "message" : "broadcast or message"
+            return "no \(what) with id '\(id)'"
+        case .notCancellable(let id, let state):
+            let live = state == .sending ? " under a live lease; it finishes" : ""
+            return "\(id) is \(state.rawValue)\(live) and cannot be cancelled"
+        }
+    }
+}
