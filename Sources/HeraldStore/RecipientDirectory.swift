@@ -6,7 +6,7 @@ public protocol RecipientDirectory: Sendable {
     /// Inserts or replaces every recipient `source` produces, by id, in one transaction: if the source
     /// throws, nothing is kept.
     /// - Returns: how many recipients were written.
-    func upsertRecipients(_ source: sending some RecipientSource) async throws -> Int
+    func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int
 
     /// Up to `limit` recipients ordered by id, after the id `cursor` (for pagination); of one segment, or all.
     func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient]

@@ -24,7 +24,7 @@ struct DigestSchedulerTests {
             Recipient(id: "a", locale: "en", contacts: ContactPoints(email: "a@example.kr")),
             Recipient(id: "b", locale: "ko", contacts: ContactPoints(email: "b@example.kr")),
         ])
-        _ = try await harness.store.upsertRecipients(recipients)
+        _ = try await harness.store.upsertRecipients(recipients, now: harness.clock.now())
         if openIncident {
             let incident = Incident(
                 id: "inc_1", title: "Data-center fire", services: [.init(name: "Messenger", status: .outage)], segment: nil, note: "Power lost",

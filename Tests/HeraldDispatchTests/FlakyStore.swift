@@ -57,7 +57,9 @@ final class FlakyStore: MessageStore {
     func channelSummaries() async throws -> [ChannelSummary] { try await base.channelSummaries() }
     func close() async throws { try await base.close() }
 
-    func upsertRecipients(_ source: sending some RecipientSource) async throws -> Int { try await base.upsertRecipients(source) }
+    func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
+        try await base.upsertRecipients(source, now: now)
+    }
     func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
         try await base.recipients(segment: segment, after: cursor, limit: limit)
     }

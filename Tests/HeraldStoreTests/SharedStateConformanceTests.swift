@@ -62,7 +62,7 @@ struct SharedStateConformanceTests {
             )
         }
         rows.append(Recipient(id: "u00007", name: "Seven", contacts: ContactPoints(phone: "+821012345678"), segments: ["vip"]))
-        #expect(try await store.upsertRecipients(ArrayRecipientSource(rows)) == 4_500)
+        #expect(try await store.upsertRecipients(ArrayRecipientSource(rows), now: Self.start) == 4_500)
         #expect(try await store.recipientCount(segment: nil) == 4_499)
         #expect(try await store.recipientCount(segment: "kr") == 4_498)
         #expect(try await store.recipientCount(segment: "vip") == 1_501)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs the built `herald` executable as a user would, in a working directory, and captures its output.
 public struct HeraldProcess: Sendable {
@@ -36,7 +35,10 @@ public struct HeraldProcess: Sendable {
 
     /// Starts `herald ARGS` in the background (for `herald work`, and to kill it).
     public func start(_ arguments: [String]) throws -> Running {
-        let running = Running(stderr: "\(workingDirectory)/.stderr-\(UUID().uuidString)")
+        let running = Running(
+            stdout: "\(workingDirectory)/.stdout-\(UUID().uuidString)", stderr: "\(workingDirectory)/.stderr-\(UUID().uuidString)"
+        )
+        _ = FileManager.default.createFile(atPath: running.stdout, contents: nil)
         _ = FileManager.default.createFile(atPath: running.stderr, contents: nil)
         let process = running.process
         let command = launcher + [Self.executable] + arguments
@@ -44,7 +46,7 @@ public struct HeraldProcess: Sendable {
         process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = running.output.pipe
+        process.standardOutput = FileHandle(forWritingAtPath: running.stdout)
         process.standardError = FileHandle(forWritingAtPath: running.stderr)
         process.standardInput = FileHandle.nullDevice
         let exit = running.exit
@@ -56,19 +58,29 @@ public struct HeraldProcess: Sendable {
     /// A `herald` process started with `start`.
     public final class Running: @unchecked Sendable {
         let process = Process()
-        let output = OutputCollector()
+        let stdout: String
         let stderr: String
         let exit: AsyncStream<Int32>.Continuation
         private let exits: AsyncStream<Int32>
 
-        init(stderr: String) {
+        init(stdout: String, stderr: String) {
+            self.stdout = stdout
             self.stderr = stderr
             (exits, exit) = AsyncStream.makeStream(of: Int32.self)
         }
 
-        /// Waits until standard output has a line containing `text` and returns that line, or `nil` if it ended first.
+        /// The first line of standard output containing `text`, once the process printed it (for a
+        /// `serve` on port 0 to say where it listens), or `nil` if it exited or stayed silent for 20 s.
+        /// Output goes to a file, not a pipe: a pipe's end can leak into other tests' children, and
+        /// then its end of file never comes.
         public func line(containing text: String) async -> String? {
-            await output.line(containing: text)
+            for _ in 0..<400 {
+                let output = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""
+                if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                if !process.isRunning { return nil }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
         }
 
         /// Sends a signal (`SIGKILL` for a crash, `SIGTERM` for a graceful stop).
@@ -78,9 +90,12 @@ public struct HeraldProcess: Sendable {
         public func finish() async -> Outcome {
             var iterator = exits.makeAsyncIterator()
             let status = await iterator.next() ?? -1
-            let stdout = await output.all()
-            defer { try? FileManager.default.removeItem(atPath: stderr) }
-            return Outcome(status: status, stdout: stdout, stderr: (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")
+            let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+            defer {
+                try? FileManager.default.removeItem(atPath: stdout)
+                try? FileManager.default.removeItem(atPath: stderr)
+            }
+            return Outcome(status: status, stdout: read(stdout), stderr: read(stderr))
         }
     }
 
@@ -94,71 +109,5 @@ public struct HeraldProcess: Sendable {
         let config = try String(contentsOfFile: directory.file("Config/herald.yaml"), encoding: .utf8)
         try (config + "\negress: { allow: [127.0.0.0/8] }\n").write(toFile: directory.file("Config/herald.yaml"), atomically: true, encoding: .utf8)
         return directory
-    }
-}
-
-/// A child's standard output read as it arrives (no file to poll), for tests that wait for a line.
-final class OutputCollector: Sendable {
-    let pipe = Pipe()
-    private struct State {
-        var text = ""
-        var ended = false
-        var waiters: [(text: String?, continuation: CheckedContinuation<String?, Never>)] = []
-    }
-    private let state = Mutex(State())
-
-    init() {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.receive(handle) }
-    }
-
-    private func receive(_ handle: FileHandle) {
-        let data = handle.availableData
-        let ready = state.withLock { state -> [(CheckedContinuation<String?, Never>, String?)] in
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                state.ended = true
-            } else {
-                state.text += String(decoding: data, as: UTF8.self)
-            }
-            var ready: [(CheckedContinuation<String?, Never>, String?)] = []
-            state.waiters.removeAll { waiter in
-                if let line = Self.line(in: state.text, containing: waiter.text) {
-                    ready.append((waiter.continuation, line))
-                    return true
-                }
-                guard state.ended else { return false }
-                ready.append((waiter.continuation, waiter.text == nil ? state.text : nil))
-                return true
-            }
-            return ready
-        }
-        for (continuation, value) in ready { continuation.resume(returning: value) }
-    }
-
-    /// `text == nil` asks for everything once the output ended.
-    private static func line(in output: String, containing text: String?) -> String? {
-        guard let text else { return nil }
-        return output.split(separator: "\n").first { $0.contains(text) }.map(String.init)
-    }
-
-    func line(containing text: String) async -> String? {
-        await wait(for: text)
-    }
-
-    /// Everything the process printed, once it closed its output.
-    func all() async -> String {
-        await wait(for: nil) ?? ""
-    }
-
-    private func wait(for text: String?) async -> String? {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> String?? in
-                if let line = Self.line(in: state.text, containing: text) { return .some(line) }
-                if state.ended { return .some(text == nil ? state.text : nil) }
-                state.waiters.append((text, continuation))
-                return .none
-            }
-            if let now { continuation.resume(returning: now) }
-        }
     }
 }

@@ -37,7 +37,7 @@ struct DirectoryRoutes {
         }
         try spool.finish()
         do {
-            let count = try await RecipientImport(store: services.store).importFile(spool.path, format: .jsonLines)
+            let count = try await RecipientImport(store: services.store, clock: services.clock).importFile(spool.path, format: .jsonLines)
             return try JSONBody.response(.ok, Upserted(upserted: count))
         } catch let error as IntakeError {
             throw Problem.from(error, recipients: .array(""))

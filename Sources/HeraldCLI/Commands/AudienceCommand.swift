@@ -20,7 +20,7 @@ struct AudienceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
-            let count = try await runtime.withStore { store in try await RecipientImport(store: store).importFile(file, segment: segment) }
+            let count = try await runtime.withStore { store in try await RecipientImport(store: store, clock: runtime.clock).importFile(file, segment: segment) }
             print("imported \(count) recipients" + (segment.map { " (segment \($0))" } ?? ""))
         }
     }

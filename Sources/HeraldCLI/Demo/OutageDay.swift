@@ -41,7 +41,7 @@ struct OutageDay {
         let desk = IncidentDesk(store: store, intake: intake, clock: runtime.clock)
         let step = Step(store: store, worker: worker, started: started)
 
-        let imported = try await RecipientImport(store: store).importFile(audienceFile)
+        let imported = try await RecipientImport(store: store, clock: runtime.clock).importFile(audienceFile)
         step.say("\(imported) recipients imported (Korean and English; phone and e-mail each)")
         step.say("15:30  fire at the data center: the messenger is down, and its endpoint refuses every connection")
 

@@ -6,8 +6,12 @@ import HeraldStore
 /// every row; a bad row names its line and field, and nothing is imported.
 public struct RecipientImport: Sendable {
     let store: any MessageStore
+    let clock: any WallClock
 
-    public init(store: any MessageStore) { self.store = store }
+    public init(store: any MessageStore, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
 
     /// - Parameters:
     ///   - segment: added to every row's segments.
@@ -17,7 +21,7 @@ public struct RecipientImport: Sendable {
     public func importFile(_ path: String, segment: String? = nil, format: AudienceReader.Format? = nil) async throws -> Int {
         let reader: AudienceReader
         do { reader = try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
-        return try await store.upsertRecipients(AudienceRecipientSource(reader: reader, segment: segment))
+        return try await store.upsertRecipients(AudienceRecipientSource(reader: reader, segment: segment), now: clock.now())
     }
 }
 

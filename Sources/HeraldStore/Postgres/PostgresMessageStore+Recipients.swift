@@ -4,9 +4,9 @@ import NIOPosix
 import PostgresNIO
 
 extension PostgresMessageStore {
-    public func upsertRecipients(_ source: sending some RecipientSource) async throws -> Int {
+    public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
         let source = Transfer<any RecipientSource>(value: source)
-        let now = Date().millis
+        let now = now.millis
         return try await transaction { connection in
             var total = 0
             while let batch = try await Self.pull({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {

@@ -3,9 +3,9 @@ import GRDB
 import HeraldCore
 
 extension SQLiteMessageStore {
-    public func upsertRecipients(_ source: sending some RecipientSource) async throws -> Int {
+    public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
         let source = Transfer<any RecipientSource>(value: source)
-        let now = Date().millis
+        let now = now.millis
         return try await pool.write { db in
             let upsert = try db.cachedStatement(
                 sql: """
