@@ -58,7 +58,7 @@ struct SMSIntakeTests {
         #expect(report.total == 3)
         #expect(report.byChannel == ["sms": 2, "outbox": 1])
         #expect(report.overlongSMS == 2, "both phone recipients' texts take 2 or more UCS-2 segments")
-        #expect(report.firstOverlongSMS?.hasPrefix("\(file):2: the sms text takes 2 UCS-2 segments, over channel 'sms' max_segments 1") == true)
+        #expect(report.firstOverlongSMS?.hasPrefix("\(file):2: the sms text takes 2 UCS-2 segments, over max_segments 1 of channel 'sms'") == true)
         #expect(try intake(harness, maxSegments: 1).dryRun(DispatchHarness.apology, audienceFile: file).overlongSMS == 0)
     }
 

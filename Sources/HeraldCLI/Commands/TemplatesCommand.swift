@@ -89,10 +89,10 @@ enum TemplateChecker {
                     let rendered = try library.render(template.name, locale: locale, context: context)
                     guard let sms = rendered.sms else { continue }
                     let count = SMSSegments(sms)
-                    for limit in smsLimits where count.segments > limit.maxSegments {
+                    for limit in smsLimits {
+                        guard let overrun = count.overrun(maxSegments: limit.maxSegments) else { continue }
                         problems.append(
-                            "template '\(template.name)', part 'sms', locale '\(locale)': \(count.segments) \(count.encoding.rawValue) segments "
-                                + "with the example variables, over max_segments \(limit.maxSegments) of channel '\(limit.channel)'"
+                            "template '\(template.name)', part 'sms', locale '\(locale)': with the example variables the text \(overrun) of channel '\(limit.channel)'"
                         )
                     }
                 } catch {

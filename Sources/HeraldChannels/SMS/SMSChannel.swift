@@ -80,12 +80,8 @@ struct SMSMessage {
                 detail: "template '\(delivery.rendered.template)' has no sms part for locale '\(delivery.rendered.locale)'"
             )
         }
-        let count = SMSSegments(text)
-        guard count.segments <= gateway.maxSegments else {
-            throw DeliveryError(
-                reason: .render, isRetryable: false,
-                detail: "the text takes \(count.segments) \(count.encoding.rawValue) segments, over max_segments \(gateway.maxSegments)"
-            )
+        if let overrun = SMSSegments(text).overrun(maxSegments: gateway.maxSegments) {
+            throw DeliveryError(reason: .render, isRetryable: false, detail: "the text \(overrun)")
         }
         self.id = delivery.messageID
         self.text = text

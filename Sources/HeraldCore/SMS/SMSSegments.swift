@@ -35,6 +35,18 @@ public struct SMSSegments: Sendable, Equatable {
         }
     }
 
+    /// `nil` when the text fits in `maxSegments`, else the overrun in the words every part of Herald
+    /// uses for it (`templates check`, accept, dry runs and the SMS channel): "takes 3 UCS-2 segments,
+    /// over max_segments 2"; callers say of what and for which channel.
+    public func overrun(maxSegments: Int) -> String? {
+        segments > maxSegments ? Self.overrun(segments: segments, encoding: encoding.rawValue, maxSegments: maxSegments) : nil
+    }
+
+    /// The overrun text for counts already taken.
+    public static func overrun(segments: Int, encoding: String, maxSegments: Int) -> String {
+        "takes \(segments) \(encoding) segments, over max_segments \(maxSegments)"
+    }
+
     /// The GSM 03.38 default alphabet.
     static let basic: Set<Unicode.Scalar> = Set(
         "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

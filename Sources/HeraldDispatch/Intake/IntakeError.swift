@@ -30,7 +30,7 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
         case .renderFailed(let file, let line, let error): "\(Self.location(file, line))\(error)"
         case .invalidContact(let file, let line, let field, let reason): "\(Self.location(file, line))field '\(field)': \(reason)"
         case .tooManySegments(let channel, let segments, let encoding, let maxSegments):
-            "the sms text takes \(segments) \(encoding) segments, over channel '\(channel)' max_segments \(maxSegments); shorten the variables or the template"
+            "the sms text \(SMSSegments.overrun(segments: segments, encoding: encoding, maxSegments: maxSegments)) of channel '\(channel)'; shorten the variables or the template"
         case .invalidField(let field, let reason): "\(field): \(reason)"
         case .rows(let problems):
             "\(problems.count) bad rows\(problems.count >= RowProblems.limit ? " (the first \(RowProblems.limit))" : ""):\n"
