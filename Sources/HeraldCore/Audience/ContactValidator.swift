@@ -38,7 +38,7 @@ public enum ContactValidator {
     /// `nil` when the URL is an absolute http(s) URL with a host and a port in 1–65535 (see `HTTPDestination`).
     public static func webhookProblem(_ url: String) -> String? {
         do {
-            _ = try HTTPDestination(url)
+            _ = try HTTPDestination.memoized(url)
             return nil
         } catch {
             return error.description

@@ -68,7 +68,7 @@ final class RecipientGate {
         guard planner.canReach(recipient, route: route) else {
             throw .unreachable(file: file, line: line, recipient: recipient.id, route: route)
         }
-        if let webhook = recipient.contacts.webhook, case .refused(let reason) = egress.verdict(host: (try? HTTPDestination(webhook))?.host ?? "") {
+        if let webhook = recipient.contacts.webhook, case .refused(let reason) = egress.verdict(host: (try? HTTPDestination.memoized(webhook))?.host ?? "") {
             throw .invalidContact(file: file, line: line, field: "webhook", reason: "destination refused: \(reason)")
         }
         if let phone = recipient.contacts.phone {
