@@ -13,7 +13,9 @@ struct RowProblems {
     mutating func row<Value>(_ body: () throws -> Value) throws -> Value? {
         do {
             return try body()
-        } catch let error as AudienceError where error.line > 0 {
+        } catch let error as AudienceError {
+            // A file that cannot be read (line 0) ends the run, as the intake error callers map.
+            guard error.line > 0 else { throw IntakeError.audience(error) }
             try keep(.audience(error))
         } catch let error as IntakeError where error.isAboutOneRow {
             try keep(error)
