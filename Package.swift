@@ -44,13 +44,28 @@ let package = Package(
             ],
             swiftSettings: ownTargets
         ),
-        // The durable queue behind one protocol: SQLite embedded, PostgreSQL shared by many nodes.
+        // The durable queue's contract: the store protocols and their roles, the values they carry,
+        // and the in-memory store the Dispatch and API tests run on. No database library.
         .target(
             name: "HeraldStore",
+            dependencies: ["HeraldCore", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: ownTargets
+        ),
+        // The embedded queue: one SQLite file through GRDB.
+        .target(
+            name: "HeraldSQLite",
             dependencies: [
-                "HeraldCore",
+                "HeraldCore", "HeraldStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: ownTargets
+        ),
+        // The shared queue for many nodes: PostgreSQL through postgres-nio.
+        .target(
+            name: "HeraldPostgres",
+            dependencies: [
+                "HeraldCore", "HeraldStore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -116,7 +131,7 @@ let package = Package(
         .target(
             name: "HeraldCLI",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldChannels", "HeraldDispatch", "HeraldAPI", "HeraldSinks",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldChannels", "HeraldDispatch", "HeraldAPI", "HeraldSinks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +164,7 @@ let package = Package(
         .target(
             name: "HeraldTestSupport",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSinks",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldSinks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -169,7 +184,7 @@ let package = Package(
             swiftSettings: ownTargets
         ),
         .testTarget(
-            name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: ownTargets
+            name: "HeraldStoreTests", dependencies: ["HeraldStore", "HeraldSQLite", "HeraldTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: ownTargets
         ),
         .testTarget(
             name: "HeraldChannelsTests",
@@ -188,11 +203,11 @@ let package = Package(
             ],
             swiftSettings: ownTargets
         ),
-        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCLI", "HeraldTestSupport"], swiftSettings: ownTargets),
+        .testTarget(name: "HeraldCLITests", dependencies: ["HeraldCLI", "HeraldSQLite", "HeraldTestSupport"], swiftSettings: ownTargets),
         .testTarget(
             name: "HeraldAPITests",
             dependencies: [
-                "HeraldAPI", "HeraldChannels", "HeraldTestSupport",
+                "HeraldAPI", "HeraldChannels", "HeraldSQLite", "HeraldTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -27,12 +27,12 @@ public struct DeliveryPipeline: Sendable {
     let notices: NoticeCache
     let outcomes: OutcomeStage
     let clock: any WallClock
-    let store: any MessageStore
+    let store: any DeliveryQueue
     /// The channels' circuit breakers, shared with every other pipeline of the process.
     public let health: ChannelHealth
 
     public init(
-        store: any MessageStore, channels: [String: any Channel], settings: [ChannelSettings], templates: TemplateLibrary,
+        store: any DeliveryQueue, channels: [String: any Channel], settings: [ChannelSettings], templates: TemplateLibrary,
         clock: any WallClock, configuration: Configuration = .init(), health: ChannelHealth? = nil
     ) {
         self.store = store

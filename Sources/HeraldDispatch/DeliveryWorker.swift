@@ -36,7 +36,7 @@ public final class DeliveryWorker: Service {
         }
     }
 
-    let store: any MessageStore
+    let store: any DeliveryQueue
     /// The stages each message goes through (and the channels' circuit breakers).
     public let pipeline: DeliveryPipeline
     let clock: any WallClock
@@ -44,7 +44,7 @@ public final class DeliveryWorker: Service {
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    public init(store: any MessageStore, pipeline: DeliveryPipeline, clock: any WallClock, configuration: Configuration = .init(), logger: Logger) {
+    public init(store: any DeliveryQueue, pipeline: DeliveryPipeline, clock: any WallClock, configuration: Configuration = .init(), logger: Logger) {
         self.store = store
         self.pipeline = pipeline
         self.clock = clock

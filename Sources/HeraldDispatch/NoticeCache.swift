@@ -3,10 +3,10 @@ import HeraldStore
 
 /// Notices by id, so a broadcast's template and variables are read from the store once per worker, not once per message.
 final class NoticeCache: Sendable {
-    private let store: any MessageStore
+    private let store: any DeliveryQueue
     private let entries = BoundedCache<String, Notice>(capacity: 1024)
 
-    init(store: any MessageStore) {
+    init(store: any DeliveryQueue) {
         self.store = store
     }
 

@@ -2,19 +2,19 @@ import HeraldCore
 
 /// Stored recipients one at a time, read a page at a time in id order: what `recipientStream` gives
 /// a broadcast, whatever the backend. `fetch` reads the page after a cursor (the last id read).
-final class PagedRecipientStream: RecipientStream {
-    static let pageSize = 2000
+package final class PagedRecipientStream: RecipientStream {
+    package static let pageSize = 2000
     private let fetch: (_ after: String?, _ limit: Int) throws -> [Recipient]
     private var page: ArraySlice<Recipient> = []
     private var cursor: String?
     private var row = 0
     private var exhausted = false
 
-    init(fetch: @escaping (_ after: String?, _ limit: Int) throws -> [Recipient]) {
+    package init(fetch: @escaping (_ after: String?, _ limit: Int) throws -> [Recipient]) {
         self.fetch = fetch
     }
 
-    func next() throws -> (line: Int, recipient: Recipient)? {
+    package func next() throws -> (line: Int, recipient: Recipient)? {
         if page.isEmpty, !exhausted {
             let fetched = try fetch(cursor, Self.pageSize)
             exhausted = fetched.count < Self.pageSize

@@ -39,7 +39,7 @@ extension MessageDetail: Encodable {
 }
 
 /// Every configured channel with its saved circuit state and counts (closed and zero when it has none yet).
-extension MessageStore {
+extension QueueQueries {
     public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelSummary] {
         let saved = Dictionary(uniqueKeysWithValues: try await channelSummaries().map { ($0.name, $0) })
         return configuration.channels.map { saved[$0.name] ?? ChannelSummary(name: $0.name, circuit: .closed, delivered: 0, failed: 0) }

@@ -6,30 +6,32 @@ import HeraldCore
 
 /// Millisecond timestamps, as the schemas store them.
 extension Date {
-    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+    package var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    package init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
 }
 
 /// Hands a non-`Sendable` value that the caller gave up (`sending`) to the one place that uses it
 /// (SQLite's writer queue, a PostgreSQL transaction).
-struct Transfer<Value>: @unchecked Sendable {
-    let value: Value
+package struct Transfer<Value>: @unchecked Sendable {
+    package let value: Value
+
+    package init(value: Value) { self.value = value }
 }
 
 /// A notice as the stores write it, its JSON columns encoded by the caller before the writer is reached.
-struct NoticeRow: Sendable {
-    let notice: Notice
-    let vars: String
-    let route: String
+package struct NoticeRow: Sendable {
+    package let notice: Notice
+    package let vars: String
+    package let route: String
 
-    init(_ notice: Notice) {
+    package init(_ notice: Notice) {
         self.notice = notice
         vars = TemplateValue.object(notice.vars).jsonText
         route = TemplateValue.list(notice.route.map(TemplateValue.string)).jsonText
     }
 
     /// A notice read back from its columns.
-    static func notice(
+    package static func notice(
         id: String, kind: String, template: String, vars: String, locale: String?, route: String, priority: Int,
         collapseKey: String?, expiresAt: Int64, incidentID: String?, createdAt: Int64
     ) throws -> Notice {
@@ -51,25 +53,25 @@ struct NoticeRow: Sendable {
 }
 
 /// A message row as both backends read it.
-enum StoredMessage {
+package enum StoredMessage {
     /// The columns, in the order each backend's `message(from:offset:)` decodes them by position
     /// (a lookup by name scans the columns, and claims decode hundreds of rows at a time).
-    static let columns = """
+    package static let columns = """
         id, notice_id, recipient_id, name, locale, email, phone, webhook, segments, state, route_index, attempts,
         failures, channel_since, last_error, created_at, channel, next_attempt_at, expires_at
         """
 }
 
 /// An incident stored whole as JSON, so its timeline and notices change in one write.
-enum IncidentDocument {
-    static func encode(_ incident: Incident) throws -> String {
+package enum IncidentDocument {
+    package static func encode(_ incident: Incident) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .millisecondsSince1970
         return String(decoding: try encoder.encode(incident), as: UTF8.self)
     }
 
-    static func decode(_ document: String) throws -> Incident {
+    package static func decode(_ document: String) throws -> Incident {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return try decoder.decode(Incident.self, from: Data(document.utf8))
@@ -78,15 +80,17 @@ enum IncidentDocument {
 
 extension ChannelSummary {
     /// Builds `channelSummaries()` from saved circuits and message counts by channel and state.
-    struct Tally {
+    package struct Tally {
         private var summaries: [String: ChannelSummary] = [:]
 
-        mutating func circuit(of channel: String, is state: String) {
+        package init() {}
+
+        package mutating func circuit(of channel: String, is state: String) {
             summaries[channel, default: .empty(channel)].circuit = CircuitBreaker.State(rawValue: state) ?? .closed
         }
 
         /// Counts `n` messages whose last attempt was on `channel` and that are now in `state`.
-        mutating func count(_ n: Int, of channel: String, in state: String) {
+        package mutating func count(_ n: Int, of channel: String, in state: String) {
             switch state {
             case "delivered": summaries[channel, default: .empty(channel)].delivered += n
             case "failed": summaries[channel, default: .empty(channel)].failed += n
@@ -94,7 +98,7 @@ extension ChannelSummary {
             }
         }
 
-        var sorted: [ChannelSummary] { summaries.values.sorted { $0.name < $1.name } }
+        package var sorted: [ChannelSummary] { summaries.values.sorted { $0.name < $1.name } }
     }
 
     private static func empty(_ name: String) -> ChannelSummary { ChannelSummary(name: name, circuit: .closed, delivered: 0, failed: 0) }

@@ -9,7 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 
-/// The API over a real SQLite store, the shipped templates, a webhook channel and an outbox, with
+/// The API over a memory store (or a backend a test names), the shipped templates, a webhook channel and an outbox, with
 /// three tokens: `ops` (every scope), `reader` (read) and `sender` (send).
 struct APIHarness {
     static let templatesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -25,8 +25,10 @@ struct APIHarness {
     let metrics = HeraldMetrics()
     let clock = ManualClock()
 
-    /// - Parameter directory: reuse a folder (and its database) to test what survives a restart.
-    init(directory: TemporaryDirectory = TemporaryDirectory(), workersRunning: Bool = true) throws {
+    /// - Parameters:
+    ///   - directory: the folder of the outbox (and of a test's own database).
+    ///   - store: the queue; a test of what survives a restart, or of a backend's failure, passes a real one.
+    init(directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true) throws {
         self.directory = directory
         let channels = [
             ChannelSettings(name: "partners", transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5")))),
@@ -42,7 +44,7 @@ struct APIHarness {
             channels: channels, routes: ["default": ["partners", "outbox"]], egress: .testReceivers
         )
         templates = try TemplateLibrary(folder: Self.templatesFolder)
-        store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        self.store = store ?? MemoryMessageStore()
         self.workersRunning = workersRunning
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldAPI
 import HeraldCore
+import HeraldSQLite
 import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
@@ -13,11 +14,12 @@ struct IdempotencyAndDirectoryTests {
 
     @Test func theSameKeyAndBodyReplaysTheFirstResponseEvenAfterARestart() async throws {
         let folder = TemporaryDirectory()
-        let first = try await APIHarness(directory: folder).withClient { client in
+        let database = folder.file("herald.sqlite")
+        let first = try await APIHarness(directory: folder, store: try SQLiteMessageStore(path: database)).withClient { client in
             try await client.call(.post, "/v1/messages", body: Self.send, headers: Self.key).text
         }
         // A new store and server on the same database file: the key survives.
-        let restarted = try APIHarness(directory: folder)
+        let restarted = try APIHarness(directory: folder, store: try SQLiteMessageStore(path: database))
         try await restarted.withClient { client in
             let again = try await client.call(.post, "/v1/messages", body: Self.send, headers: Self.key)
             #expect(again.status == .accepted)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import HeraldCore
+import HeraldSQLite
 import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
@@ -24,7 +25,8 @@ struct OperationalTests {
     }
 
     @Test func readinessIs503WithinTheDeadlineWhileTheStoreCannotTakeWritesAndRecovers() async throws {
-        let harness = try APIHarness()
+        let directory = TemporaryDirectory()
+        let harness = try APIHarness(directory: directory, store: try SQLiteMessageStore(path: directory.file("herald.sqlite")))
         // Another process holds SQLite's write lock: reads still work, every write waits (busy) for 30 s.
         var other: OpaquePointer?
         #expect(sqlite3_open(harness.directory.file("herald.sqlite"), &other) == SQLITE_OK)

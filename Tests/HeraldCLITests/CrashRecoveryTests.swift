@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldSQLite
 import HeraldStore
 import HeraldTestSupport
 import Testing
@@ -53,7 +54,7 @@ struct CrashRecoveryTests {
         let killed = await doomed.finish()
         #expect(killed.status != 0)
 
-        let store = try await PostgresMessageStore.open(url: setup.storage)
+        let store = try await PostgresTestServer.openStore(url: setup.storage)
         let inFlight = Set(try await store.messages(MessageFilter(noticeID: broadcast, state: .sending, limit: Self.recipients)).map(\.message.id))
         #expect(try await store.counts(noticeID: broadcast)[.delivered] < Self.recipients, "the kill came mid-broadcast")
 

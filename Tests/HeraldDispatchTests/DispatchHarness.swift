@@ -5,7 +5,7 @@ import HeraldStore
 import HeraldTestSupport
 import Logging
 
-/// A real SQLite store, the shipped templates, scripted or real channels and a manual clock, wired as `herald` wires them.
+/// A memory store, the shipped templates, scripted or real channels and a manual clock, wired as `herald` wires them.
 struct DispatchHarness {
     let directory = TemporaryDirectory()
     let clock = ManualClock()
@@ -23,7 +23,7 @@ struct DispatchHarness {
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
         circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16
     ) throws {
-        store = try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        store = MemoryMessageStore()
         let settings = channels.map { channel -> ChannelSettings in
             switch channel.kind {
             case .webhook:

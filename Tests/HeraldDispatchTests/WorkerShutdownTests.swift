@@ -10,7 +10,7 @@ import Testing
 @Suite("Worker service lifecycle", .hangGuard)
 struct WorkerShutdownTests {
     /// A worker that claims one message at a time (or `maxInFlight`), with the default 60 s lease.
-    func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any MessageStore)? = nil, maxInFlight: Int = 1) -> DeliveryWorker {
+    func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any DeliveryQueue)? = nil, maxInFlight: Int = 1) -> DeliveryWorker {
         let store = store ?? harness.store
         let pipeline = DeliveryPipeline(
             store: store, channels: [channel.name: channel], settings: harness.configuration.channels,

@@ -1,4 +1,4 @@
-@testable import HeraldStore
+@testable import HeraldSQLite
 import Testing
 
 @Suite("Commit timing")

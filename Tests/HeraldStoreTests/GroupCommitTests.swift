@@ -1,5 +1,5 @@
 import Dispatch
-@testable import HeraldStore
+@testable import HeraldSQLite
 import HeraldTestSupport
 import Synchronization
 import Testing

@@ -2,7 +2,8 @@ import GRDB
 import HeraldTestSupport
 import Testing
 
-@testable import HeraldStore
+@testable import HeraldSQLite
+import HeraldStore
 
 @Suite("SQLite durability settings", .hangGuard)
 struct SQLiteDurabilityTests {

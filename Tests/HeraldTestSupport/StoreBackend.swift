@@ -1,28 +1,47 @@
 import Foundation
+import HeraldPostgres
+import HeraldSQLite
 import HeraldStore
 import Logging
 import NIOPosix
 import PostgresNIO
+import Synchronization
 import Testing
 
-/// The store backends the conformance suite runs against: SQLite always, PostgreSQL when
+/// The store backends the conformance suites run against: memory and SQLite always, PostgreSQL when
 /// `HERALD_TEST_POSTGRES` names a server (scripts/test starts one and sets it).
 public enum StoreBackend: String, Sendable, CustomTestStringConvertible {
+    case memory
     case sqlite
     case postgres
 
     public var testDescription: String { rawValue }
 
-    public static var allCases: [StoreBackend] { PostgresTestServer.adminURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    public static var allCases: [StoreBackend] { PostgresTestServer.adminURL == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres] }
 
     /// A fresh, empty store for `directory`; called again with the same directory, the same data (to
-    /// prove durability, or to open a second node on one queue).
+    /// prove durability, or to open a second node on one queue). A PostgreSQL store's pool runs until
+    /// the test closes it.
     public func makeStore(in directory: TemporaryDirectory) async throws -> any MessageStore {
         switch self {
-        case .sqlite: try SQLiteMessageStore(path: directory.file("herald.sqlite"))
-        case .postgres: try await PostgresMessageStore.open(url: try await PostgresTestServer.database(for: directory))
+        case .memory:
+            return MemoryStores.shared.withLock { stores in
+                if let store = stores[directory.path] { return store }
+                let store = MemoryMessageStore()
+                stores[directory.path] = store
+                return store
+            }
+        case .sqlite:
+            return try SQLiteMessageStore(path: directory.file("herald.sqlite"))
+        case .postgres:
+            return try await PostgresTestServer.openStore(url: try await PostgresTestServer.database(for: directory))
         }
     }
+}
+
+/// The memory store of each test directory, so "opening it again" finds the same queue.
+private enum MemoryStores {
+    static let shared = Mutex<[String: MemoryMessageStore]>([:])
 }
 
 /// The PostgreSQL server scripts/test started, with one database per test directory.
@@ -42,6 +61,13 @@ public enum PostgresTestServer {
         try await connection.close()
         components.path = "/" + name
         return components.string ?? admin
+    }
+
+    /// The store at `url`, its pool running until the test closes it.
+    public static func openStore(url: String) async throws -> PostgresMessageStore {
+        let store = try await PostgresMessageStore.open(url: url)
+        Task { await store.run() }
+        return store
     }
 
     /// The ids of the messages `owner` (a worker) holds leases on in the database at `url`: what the

@@ -2,6 +2,8 @@ import Foundation
 import HeraldChannels
 import HeraldCore
 import HeraldDispatch
+import HeraldPostgres
+import HeraldSQLite
 import HeraldStore
 import Logging
 
@@ -18,17 +20,21 @@ struct HeraldRuntime {
         templates = try TemplateLibrary(folder: configuration.templatesPath)
     }
 
-    /// Opens the store, runs `body` with it, and closes it whatever `body` did: the one place a
-    /// command's store is opened and closed.
+    /// Opens the store, runs it (its connection pool) beside `body`, and closes it whatever `body`
+    /// did: the one place a command's store is opened, run and closed.
     func withStore<T>(_ body: (any MessageStore) async throws -> T) async throws -> T {
         let store = try await StoreFactory.open(configuration.storage, configFile: configPath)
-        let result: T
-        do { result = try await body(store) } catch {
-            try? await store.close()
-            throw error
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            let result: T
+            do { result = try await body(store) } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            return result
         }
-        try await store.close()
-        return result
     }
 
     func makeIntake(store: any MessageStore) -> NoticeIntake {

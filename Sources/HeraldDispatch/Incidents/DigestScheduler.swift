@@ -11,14 +11,14 @@ import ServiceLifecycle
 /// skipped rather than sent late; the most recent missed slot is still sent.
 public final class DigestScheduler: Service {
     let digests: [DigestSettings]
-    let store: any MessageStore
+    let store: any IncidentLog & DigestLedger
     let intake: NoticeIntake
     let clock: any WallClock
     let logger: Logger
     /// Where each digest's schedule was last evaluated up to.
     private let cursors: Cursors
 
-    public init(digests: [DigestSettings], store: any MessageStore, intake: NoticeIntake, clock: any WallClock, logger: Logger) {
+    public init(digests: [DigestSettings], store: any IncidentLog & DigestLedger, intake: NoticeIntake, clock: any WallClock, logger: Logger) {
         self.digests = digests
         self.store = store
         self.intake = intake

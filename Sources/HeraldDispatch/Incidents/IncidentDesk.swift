@@ -8,11 +8,11 @@ import HeraldStore
 /// `{{incident.*}}` in its variables, and carries the collapse key `incident:<id>`: a newer update
 /// supersedes every older one a recipient has not been sent yet.
 public struct IncidentDesk: Sendable {
-    let store: any MessageStore
+    let store: any IncidentLog
     let intake: NoticeIntake
     let clock: any WallClock
 
-    public init(store: any MessageStore, intake: NoticeIntake, clock: any WallClock) {
+    public init(store: any IncidentLog, intake: NoticeIntake, clock: any WallClock) {
         self.store = store
         self.intake = intake
         self.clock = clock

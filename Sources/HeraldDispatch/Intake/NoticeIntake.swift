@@ -13,12 +13,12 @@ import HeraldStore
 public struct NoticeIntake: Sendable {
     let configuration: HeraldConfiguration
     let templates: TemplateLibrary
-    let store: any MessageStore
+    let store: any NoticeQueue & RecipientDirectory
     let clock: any WallClock
     let planner: RoutePlanner
     let renderChecks = RenderCheckMemo()
 
-    public init(configuration: HeraldConfiguration, templates: TemplateLibrary, store: any MessageStore, clock: any WallClock) {
+    public init(configuration: HeraldConfiguration, templates: TemplateLibrary, store: any NoticeQueue & RecipientDirectory, clock: any WallClock) {
         self.configuration = configuration
         self.templates = templates
         self.store = store

@@ -5,10 +5,10 @@ import HeraldStore
 /// Upserts an audience file (CSV or JSON Lines) into the recipient directory, streaming it and checking
 /// every row; a bad row names its line and field, and nothing is imported.
 public struct RecipientImport: Sendable {
-    let store: any MessageStore
+    let store: any RecipientDirectory
     let clock: any WallClock
 
-    public init(store: any MessageStore, clock: any WallClock) {
+    public init(store: any RecipientDirectory, clock: any WallClock) {
         self.store = store
         self.clock = clock
     }

@@ -11,11 +11,11 @@ import HeraldStore
 /// let outcome = try await desk.cancel("bc_01…", reason: "cancelled by operator")
 /// ```
 public struct OperatorDesk: Sendable {
-    let store: any MessageStore
+    let store: any OperatorQueue
     let retry: RetrySettings
     let clock: any WallClock
 
-    public init(store: any MessageStore, retry: RetrySettings, clock: any WallClock) {
+    public init(store: any OperatorQueue, retry: RetrySettings, clock: any WallClock) {
         self.store = store
         self.retry = retry
         self.clock = clock

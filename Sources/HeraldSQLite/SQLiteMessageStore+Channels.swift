@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+
+extension SQLiteMessageStore {
+    public func checkWritable(now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO readiness (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at",
+                arguments: [now.millis]
+            )
+        }
+    }
+
+    public func saveCircuit(_ circuit: CircuitRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO channel_health (channel, state, failures, changed_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(channel) DO UPDATE SET state = excluded.state, failures = excluded.failures, changed_at = excluded.changed_at
+                    """,
+                arguments: [circuit.channel, circuit.state.rawValue, circuit.consecutiveFailures, circuit.changedAt.millis]
+            )
+        }
+    }
+
+    public func channelSummaries() async throws -> [ChannelSummary] {
+        try await pool.read { db in
+            var summaries = ChannelSummary.Tally()
+            for row in try Row.fetchAll(db, sql: "SELECT channel, state FROM channel_health") {
+                summaries.circuit(of: row["channel"], is: row["state"])
+            }
+            let counts = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT channel, state, count(*) AS n FROM messages
+                    WHERE channel IS NOT NULL AND state IN ('delivered', 'failed', 'queued', 'retrying', 'sending') GROUP BY channel, state
+                    """
+            )
+            for row in counts { summaries.count(row["n"], of: row["channel"], in: row["state"]) }
+            return summaries.sorted
+        }
+    }
+}

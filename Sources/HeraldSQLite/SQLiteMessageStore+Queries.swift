@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+
+extension SQLiteMessageStore {
+    public func notice(id: String) async throws -> Notice? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE id = ?", arguments: [id]) else { return nil }
+            return try NoticeRow.notice(
+                id: row["id"], kind: row["kind"], template: row["template"], vars: row["vars"], locale: row["locale"],
+                route: row["route"], priority: row["priority"], collapseKey: row["collapse_key"], expiresAt: row["expires_at"],
+                incidentID: row["incident_id"], createdAt: row["created_at"]
+            )
+        }
+    }
+
+    public func counts(noticeID: String?) async throws -> StateCounts {
+        try await pool.read { db in
+            let rows: [Row]
+            if let noticeID {
+                rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM messages WHERE notice_id = ? GROUP BY state", arguments: [noticeID])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM messages GROUP BY state")
+            }
+            var counts = StateCounts()
+            for row in rows {
+                if let state = MessageState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func message(id: String) async throws -> MessageDetail? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(StoredMessage.columns) FROM messages WHERE id = ?", arguments: [id]) else { return nil }
+            return try Self.detail(from: row, db: db)
+        }
+    }
+
+    public func messages(_ filter: MessageFilter) async throws -> [MessageDetail] {
+        try await pool.read { db in
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let noticeID = filter.noticeID {
+                clauses.append("notice_id = ?")
+                arguments += [noticeID]
+            }
+            if let state = filter.state {
+                clauses.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            arguments += [filter.limit]
+            let rows = try Row.fetchAll(db, sql: "SELECT \(StoredMessage.columns) FROM messages \(whereClause) ORDER BY seq LIMIT ?", arguments: arguments)
+            return try rows.map { try Self.detail(from: $0, db: db) }
+        }
+    }
+
+    private static func detail(from row: Row, db: Database) throws -> MessageDetail {
+        let message = message(from: row)
+        let attempts = try Row.fetchAll(
+            db, sql: "SELECT at, channel, outcome, error FROM attempts WHERE message_id = ? ORDER BY rowid", arguments: [message.id]
+        ).map { attempt in
+            Attempt(
+                at: Date(millis: attempt["at"]),
+                channel: attempt["channel"],
+                outcome: Attempt.Outcome(rawValue: attempt["outcome"]) ?? .transient,
+                error: attempt["error"]
+            )
+        }
+        let state = message.state
+        return MessageDetail(
+            message: message,
+            channel: row["channel"],
+            nextAttemptAt: state.isFinal ? nil : (row["next_attempt_at"] as Int64?).map(Date.init(millis:)),
+            attemptLog: attempts
+        )
+    }
+}

@@ -1,0 +1,131 @@
+import GRDB
+import HeraldStore
+
+/// The tables and indexes, as ordered migrations.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE notices (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        template TEXT NOT NULL,
+                        vars TEXT NOT NULL,
+                        locale TEXT,
+                        route TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        collapse_key TEXT,
+                        expires_at INTEGER NOT NULL,
+                        incident_id TEXT,
+                        created_at INTEGER NOT NULL,
+                        total INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE messages (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        notice_id TEXT NOT NULL REFERENCES notices(id),
+                        recipient_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        locale TEXT,
+                        email TEXT,
+                        phone TEXT,
+                        webhook TEXT,
+                        segments TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        collapse_key TEXT,
+                        state TEXT NOT NULL,
+                        route_index INTEGER NOT NULL DEFAULT 0,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        lease_owner TEXT,
+                        lease_expires_at INTEGER,
+                        channel TEXT,
+                        channel_since INTEGER,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX messages_ready ON messages(priority DESC, seq DESC) WHERE state IN ('queued', 'retrying');
+                    CREATE INDEX messages_leased ON messages(lease_expires_at) WHERE state = 'sending';
+                    CREATE INDEX messages_by_notice ON messages(notice_id, state);
+                    CREATE INDEX messages_collapse ON messages(recipient_id, collapse_key) WHERE collapse_key IS NOT NULL;
+                    CREATE TABLE attempts (
+                        message_id TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        channel TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        error TEXT
+                    );
+                    CREATE INDEX attempts_by_message ON attempts(message_id);
+                    """
+            )
+        }
+        migrator.registerMigration("v2-channel-health") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_health (
+                        channel TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL,
+                        failures INTEGER NOT NULL,
+                        changed_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX messages_by_channel ON messages(channel, state) WHERE channel IS NOT NULL;
+                    """
+            )
+        }
+        migrator.registerMigration("v3-recipients-idempotency") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE recipients (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        locale TEXT,
+                        email TEXT,
+                        phone TEXT,
+                        webhook TEXT,
+                        segments TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE recipient_segments (
+                        segment TEXT NOT NULL,
+                        recipient_id TEXT NOT NULL,
+                        PRIMARY KEY (segment, recipient_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX recipient_segments_by_recipient ON recipient_segments(recipient_id);
+                    CREATE TABLE idempotency_keys (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        status INTEGER,
+                        content_type TEXT,
+                        body BLOB,
+                        created_at INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
+        migrator.registerMigration("v4-incidents") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE incidents (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        state TEXT NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        document TEXT NOT NULL
+                    );
+                    CREATE TABLE digest_slots (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        slot INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
+        migrator.registerMigration("v5-readiness") { db in
+            try db.execute(sql: "CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)")
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HeraldCore
+import NIOPosix
+
+/// What a delivery worker needs: leases, results, the notice a message belongs to, its state just
+/// before sending, and the circuits it opens and closes.
+public protocol DeliveryQueue: Sendable {
+    /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
+    /// newest first within a priority. Other owners' leases that expired before `now` are claimable
+    /// again; `owner`'s own never are (a live worker is still delivering them, however late).
+    func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage]
+
+    /// Applies delivery results for messages `owner` holds. Results for leases the owner lost are ignored.
+    func record(_ results: [DeliveryResult], owner: String, now: Date) async throws
+
+    /// Gives back `owner`'s leases (graceful shutdown) so other workers can take them at once.
+    func releaseLeases(owner: String, now: Date) async throws
+
+    /// Extends every lease `owner` still holds to `now + lease`, so a worker that is alive keeps its
+    /// messages however long their deliveries take; only a worker that stops renewing loses them.
+    func renewLeases(owner: String, now: Date, lease: Duration) async throws
+
+    /// A notice by id.
+    func notice(id: String) async throws -> Notice?
+
+    /// A message's state now; workers check it just before sending, so a message superseded or
+    /// cancelled after it was claimed is never sent.
+    func state(ofMessage id: String) async throws -> MessageState?
+
+    /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
+    func saveCircuit(_ circuit: CircuitRecord) async throws
+}
+
+/// What an accept needs: a notice written with all its messages, or not at all.
+public protocol NoticeQueue: Sendable {
+    /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
+    /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
+    /// become `superseded` in the same transaction. The source is pulled off the event loops
+    /// (`BlockingPull`): it may read a file or a database.
+    /// - Returns: how many messages were queued.
+    func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int
+
+    /// Queues a notice with one message (a single send). Concurrent calls may share one transaction
+    /// (group commit), each still all or nothing; when this returns, the message is durable.
+    func enqueue(_ notice: Notice, message: NewMessage) async throws
+}
+
+/// What `herald status`, `messages` and the API's read routes need.
+public protocol QueueQueries: Sendable {
+    /// A notice by id.
+    func notice(id: String) async throws -> Notice?
+
+    /// Message counts by state for one notice, or for the whole queue when `noticeID` is `nil`.
+    func counts(noticeID: String?) async throws -> StateCounts
+
+    /// One message with its attempt ledger.
+    func message(id: String) async throws -> MessageDetail?
+
+    /// Messages matching the filter, oldest first.
+    func messages(_ filter: MessageFilter) async throws -> [MessageDetail]
+
+    /// Each channel that has a circuit record or messages: its circuit and delivered/failed counts.
+    func channelSummaries() async throws -> [ChannelSummary]
+
+    /// Writes and commits one probe row, so readiness fails when the store cannot take writes: a
+    /// read-only file, a full disk, a server that is down or read-only, a write lock held elsewhere.
+    func checkWritable(now: Date) async throws
+}
+
+/// What an operator's actions need besides the queries: cancel and queue again.
+public protocol OperatorQueue: QueueQueries {
+    /// Cancels a notice's messages that are queued or waiting to retry; messages in flight finish.
+    /// - Returns: how many were cancelled.
+    func cancel(noticeID: String, reason: String, now: Date) async throws -> Int
+
+    /// Cancels one message that is queued, waiting to retry, or `sending` under a lease that expired
+    /// before `now` (its worker died, or it crash-looped on it); a message a live worker holds finishes.
+    /// - Returns: whether it was cancelled.
+    func cancel(messageID: String, reason: String, now: Date) async throws -> Bool
+
+    /// Queues final messages again from the first channel of their route, expiring `expiresAt` at the earliest.
+    /// - Parameters:
+    ///   - ids: these messages (failed, expired or cancelled); or, when `nil`, every failed message of `noticeID`
+    ///     (of the whole queue when that is `nil` too) that failed at or after `since`.
+    /// - Returns: the ids queued again.
+    func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String]
+}
+
+/// The one boundary where a store runs code that may block: a broadcast's source (an audience file,
+/// a segment read page by page) is pulled on NIO's thread pool for blocking work, never on the event
+/// loops that serve HTTP and deliveries.
+public enum BlockingPull {
+    /// `next()`, run on the blocking thread pool.
+    public static func run<Batch: Sendable>(_ next: @escaping @Sendable () throws -> Batch?) async throws -> Batch? {
+        try await NIOThreadPool.singleton.runIfActive(next)
+    }
+}
