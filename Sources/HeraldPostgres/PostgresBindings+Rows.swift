@@ -12,14 +12,14 @@ extension PostgresBindings {
     }
 
     /// Appends a recipient's columns in schema order: id, name, locale, email, phone, webhook and its
-    /// segments as one text (messages join them with `;`, the directory with `,`).
-    mutating func appendRecipient(_ recipient: Recipient, segmentsJoinedBy separator: String) {
+    /// segments as one text (`SegmentColumn`).
+    mutating func appendRecipient(_ recipient: Recipient) {
         append(recipient.id)
         append(recipient.name)
         append(recipient.locale)
         append(recipient.contacts.email)
         append(recipient.contacts.phone)
         append(recipient.contacts.webhook)
-        append(recipient.segments.joined(separator: separator))
+        append(SegmentColumn.join(recipient.segments))
     }
 }

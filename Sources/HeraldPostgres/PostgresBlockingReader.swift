@@ -8,7 +8,7 @@ import PostgresNIO
 
 /// Runs queries for a caller that must block: a broadcast's recipient stream, whose synchronous
 /// `next()` is pulled inside the store's transaction, on NIO's thread pool for blocking work
-/// (`BlockingPull`).
+/// (`BlockingWork`).
 ///
 /// Its connection runs on an event loop of its own, never on the loops the caller's tasks run on,
 /// so blocking the caller cannot stall the query it waits for. Connected on first use; closed when

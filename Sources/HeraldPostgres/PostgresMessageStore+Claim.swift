@@ -118,7 +118,7 @@ extension PostgresMessageStore {
                     email: try cells[offset + 5].decode(String?.self), phone: try cells[offset + 6].decode(String?.self),
                     webhook: try cells[offset + 7].decode(String?.self)
                 ),
-                segments: segments.isEmpty ? [] : segments.split(separator: ";").map(String.init)
+                segments: SegmentColumn.split(segments)
             ),
             state: MessageState(rawValue: try cells[offset + 9].decode(String.self)) ?? .queued,
             routeIndex: try cells[offset + 10].decode(Int.self),

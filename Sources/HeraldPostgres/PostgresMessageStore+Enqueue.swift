@@ -14,7 +14,7 @@ extension PostgresMessageStore {
         return try await transaction { connection in
             try await insert(row, total: 0, on: connection)
             var total = 0
-            while let batch = try await BlockingPull.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
+            while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
                 try await insert(batch, of: notice, on: connection)
                 total += batch.count
             }
@@ -45,7 +45,7 @@ extension PostgresMessageStore {
             INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
                 notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
             VALUES (\(message.id), \(recipient.id), \(recipient.name), \(recipient.locale), \(recipient.contacts.email),
-                \(recipient.contacts.phone), \(recipient.contacts.webhook), \(recipient.segments.joined(separator: ";")),
+                \(recipient.contacts.phone), \(recipient.contacts.webhook), \(SegmentColumn.join(recipient.segments)),
                 \(notice.id), \(notice.priority.rank), \(notice.collapseKey), \(created), \(notice.expiresAt.millis), \(created), \(created), 'queued')
             """,
             logger: logger
@@ -80,7 +80,7 @@ extension PostgresMessageStore {
         for message in batch {
             let own = bindings.appendRow { row in
                 row.append(message.id)
-                row.appendRecipient(message.recipient, segmentsJoinedBy: ";")
+                row.appendRecipient(message.recipient)
             }
             rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'queued')")
         }

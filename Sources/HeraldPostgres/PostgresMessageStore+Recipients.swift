@@ -10,7 +10,7 @@ extension PostgresMessageStore {
         let now = now.millis
         return try await transaction { connection in
             var total = 0
-            while let batch = try await BlockingPull.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
+            while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
                 try await upsert(Self.lastOfEachID(batch), now: now, on: connection)
                 total += batch.count
             }
@@ -31,7 +31,7 @@ extension PostgresMessageStore {
         var rows: [String] = []
         var (memberships, members) = ([String](), [String]())
         for recipient in recipients {
-            let own = bindings.appendRow { $0.appendRecipient(recipient, segmentsJoinedBy: ",") }
+            let own = bindings.appendRow { $0.appendRecipient(recipient) }
             rows.append("(\(own), $1)")
             for segment in recipient.segments {
                 memberships.append(segment)
@@ -92,7 +92,7 @@ extension PostgresMessageStore {
             let (id, name, locale, email, phone, webhook, segments) = try row.decode((String, String, String?, String?, String?, String?, String).self)
             return Recipient(
                 id: id, name: name, locale: locale, contacts: ContactPoints(email: email, phone: phone, webhook: webhook),
-                segments: segments.split(separator: ",").map(String.init)
+                segments: SegmentColumn.split(segments)
             )
         }
     }

@@ -39,7 +39,7 @@ struct MessageInsertStatement {
         bind(5, recipient.contacts.email)
         bind(6, recipient.contacts.phone)
         bind(7, recipient.contacts.webhook)
-        bind(8, recipient.segments.joined(separator: ";"))
+        bind(8, SegmentColumn.join(recipient.segments))
         try SQLiteBinding.execute(statement, "inserting message \(message.id)")
     }
 

@@ -70,7 +70,7 @@ extension SQLiteMessageStore {
                 name: row[offset + 3],
                 locale: row[offset + 4],
                 contacts: ContactPoints(email: row[offset + 5], phone: row[offset + 6], webhook: row[offset + 7]),
-                segments: segments.isEmpty ? [] : segments.split(separator: ";").map(String.init)
+                segments: SegmentColumn.split(segments)
             ),
             state: MessageState(rawValue: row[offset + 9]) ?? .queued,
             routeIndex: row[offset + 10],

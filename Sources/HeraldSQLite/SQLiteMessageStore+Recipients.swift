@@ -23,7 +23,7 @@ extension SQLiteMessageStore {
                     let contacts = recipient.contacts
                     try upsert.execute(arguments: [
                         recipient.id, recipient.name, recipient.locale, contacts.email, contacts.phone, contacts.webhook,
-                        recipient.segments.joined(separator: ","), now,
+                        SegmentColumn.join(recipient.segments), now,
                     ])
                     try clearSegments.execute(arguments: [recipient.id])
                     for segment in recipient.segments { try addSegment.execute(arguments: [segment, recipient.id]) }
@@ -80,7 +80,7 @@ extension SQLiteMessageStore {
             let segments: String = row[6]
             return Recipient(
                 id: row[0], name: row[1], locale: row[2], contacts: ContactPoints(email: row[3], phone: row[4], webhook: row[5]),
-                segments: segments.split(separator: ",").map(String.init)
+                segments: SegmentColumn.split(segments)
             )
         }
     }

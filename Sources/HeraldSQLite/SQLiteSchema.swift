@@ -126,6 +126,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v5-readiness") { db in
             try db.execute(sql: "CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)")
         }
+        // Recipients' segments were joined with `,`, messages' with `;`: one separator now (`SegmentColumn`).
+        migrator.registerMigration("v6-segment-separator") { db in
+            try db.execute(sql: "UPDATE recipients SET segments = replace(segments, ',', ';')")
+        }
         return migrator
     }
 }

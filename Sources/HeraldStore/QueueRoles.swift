@@ -36,7 +36,7 @@ public protocol NoticeQueue: Sendable {
     /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
     /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
     /// become `superseded` in the same transaction. The source is pulled off the event loops
-    /// (`BlockingPull`): it may read a file or a database.
+    /// (`BlockingWork`): it may read a file or a database.
     /// - Returns: how many messages were queued.
     func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int
 
@@ -86,12 +86,12 @@ public protocol OperatorQueue: QueueQueries {
     func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String]
 }
 
-/// The one boundary where a store runs code that may block: a broadcast's source (an audience file,
-/// a segment read page by page) is pulled on NIO's thread pool for blocking work, never on the event
-/// loops that serve HTTP and deliveries.
-public enum BlockingPull {
-    /// `next()`, run on the blocking thread pool.
-    public static func run<Batch: Sendable>(_ next: @escaping @Sendable () throws -> Batch?) async throws -> Batch? {
-        try await NIOThreadPool.singleton.runIfActive(next)
+/// The one boundary for work that may block — a broadcast's source (an audience file, a segment read
+/// page by page), a dry run reading a whole audience: it runs on NIO's thread pool for blocking work,
+/// never on the event loops that serve HTTP and deliveries.
+public enum BlockingWork {
+    /// `body`, run on the blocking thread pool.
+    public static func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 }

@@ -62,6 +62,13 @@ package enum StoredMessage {
         """
 }
 
+/// A recipient's segments as one column, in the messages and the recipients tables alike. `;` is the
+/// separator audience files use, so no segment name contains it.
+package enum SegmentColumn {
+    package static func join(_ segments: [String]) -> String { segments.joined(separator: ";") }
+    package static func split(_ column: String) -> [String] { column.split(separator: ";").map(String.init) }
+}
+
 /// An incident stored whole as JSON, so its timeline and notices change in one write.
 package enum IncidentDocument {
     package static func encode(_ incident: Incident) throws -> String {

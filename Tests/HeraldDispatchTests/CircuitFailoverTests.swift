@@ -25,7 +25,7 @@ struct CircuitFailoverTests {
         #expect(try await harness.store.channelSummaries().first { $0.name == "primary" }?.circuit == .open)
 
         // Everything queued now goes straight to the fallback, without waiting for any timeout or backoff.
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: recipients(harness, 20))
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: recipients(harness, 20))
         try await harness.worker.drain()
         #expect(try await harness.store.counts(noticeID: receipt.id)[.delivered] == 20)
         #expect(primary.deliveries.count == 3)
@@ -71,7 +71,7 @@ struct CircuitFailoverTests {
         let outbox = ScriptedChannel(name: "outbox")
         let harness = try DispatchHarness(channels: [outbox], rates: ["outbox": Rate(count: 1, per: .seconds(1))])
         let start = harness.clock.now()
-        _ = try await harness.intake.broadcast(DispatchHarness.apology, recipients: (0..<3).map { harness.recipient("u\($0)") })
+        _ = try await harness.broadcast(DispatchHarness.apology, recipients: (0..<3).map { harness.recipient("u\($0)") })
 
         async let drained = harness.worker.drain()
         // One token: the other two wait for theirs, one second apart.

@@ -10,7 +10,7 @@ struct DeliveryWorkerTests {
     @Test func deliversQueuedMessagesAndRecordsTheAttempt() async throws {
         let outbox = ScriptedChannel(name: "outbox")
         let harness = try DispatchHarness(channels: [outbox])
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
         #expect(try await harness.worker.drain() == 2)
         #expect(try await harness.store.counts(noticeID: receipt.id)[.delivered] == 2)
         #expect(outbox.deliveries.count == 2)
@@ -128,7 +128,7 @@ struct DeliveryWorkerTests {
         let webhook = WebhookChannelFixture.make(name: "partners")
         let harness = try DispatchHarness(channels: [webhook])
         let recipients = (0..<50).map { harness.recipient("u\($0)", webhook: "\(sink.url)/hooks/\($0)") }
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: recipients)
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: recipients)
         try await harness.worker.drain()
         try await webhook.shutdown()
         await sink.stop()

@@ -54,6 +54,19 @@ struct DispatchHarness {
 
     var intake: NoticeIntake { NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock) }
 
+    /// Broadcasts to `recipients` the way an operator would: stored in the directory in a segment of
+    /// their own, then `broadcast --segment` to it.
+    func broadcast(_ request: NoticeRequest, recipients: [Recipient]) async throws -> NoticeIntake.Receipt {
+        let segment = "test-\(UUID().uuidString.prefix(8).lowercased())"
+        let members = recipients.map { recipient in
+            var member = recipient
+            member.segments = [segment]
+            return member
+        }
+        _ = try await store.upsertRecipients(ArrayRecipientSource(members), now: clock.now())
+        return try await intake.broadcast(request, segment: segment)
+    }
+
     static let apology = NoticeRequest(template: "outage-apology", vars: ["service": "Messenger", "started_at": "15:30 KST"])
 
     func recipient(_ id: String, webhook: String? = nil, email: String? = "\(UUID().uuidString.prefix(8))@example.com", phone: String? = nil) -> Recipient {

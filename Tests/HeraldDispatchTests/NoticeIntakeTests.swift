@@ -83,7 +83,7 @@ struct NoticeIntakeTests {
     @Test func dryRunReportsCountsAndFirstRendersAndQueuesNothing() async throws {
         let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
         let file = harness.directory.write("a.csv", Self.header + "u1,김하늘,ko,k@example.kr,,,\nu2,Alex,en,a@example.com,,,\nu3,이서준,ko,l@example.kr,,,\n")
-        let report = try harness.intake.dryRun(DispatchHarness.apology, audienceFile: file)
+        let report = try await harness.intake.dryRun(DispatchHarness.apology, audienceFile: file)
         #expect(report.total == 3)
         #expect(report.byLocale == ["ko": 2, "en": 1])
         #expect(report.byChannel == ["outbox": 3])

@@ -11,7 +11,7 @@ struct OperatorDeskTests {
     @Test func cancelTakesABroadcastOrAMessageIdAndSaysWhatItCouldNotDo() async throws {
         let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
         let desk = OperatorDesk(store: harness.store, retry: harness.configuration.retry, clock: harness.clock)
-        let broadcast = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("a"), harness.recipient("b")])
+        let broadcast = try await harness.broadcast(DispatchHarness.apology, recipients: [harness.recipient("a"), harness.recipient("b")])
         let single = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("c"))
 
         #expect(try await desk.cancel(single.id, reason: "r") == .message(id: single.id))

@@ -13,7 +13,7 @@ struct StencilDeliveryTests {
         let recipients = names.enumerated().map { index, name in
             Recipient(id: "u\(index)", name: name, locale: index % 2 == 0 ? "en" : "ko", contacts: ContactPoints(email: "u\(index)@example.com"))
         }
-        _ = try await harness.intake.broadcast(DispatchHarness.apology, recipients: recipients)
+        _ = try await harness.broadcast(DispatchHarness.apology, recipients: recipients)
         try await harness.worker.drain()
         let deliveries = outbox.deliveries
         #expect(deliveries.count == names.count)

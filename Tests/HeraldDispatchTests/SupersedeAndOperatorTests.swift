@@ -51,7 +51,7 @@ struct SupersedeAndOperatorTests {
     @Test func cancellingABroadcastStopsWhatHasNotGoneOut() async throws {
         let outbox = ScriptedChannel(name: "outbox", answers: [.refused])
         let harness = try DispatchHarness(channels: [outbox])
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: (0..<4).map { harness.recipient("u\($0)") })
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: (0..<4).map { harness.recipient("u\($0)") })
         try await harness.worker.drain()
         #expect(try await harness.store.cancel(noticeID: receipt.id, reason: "cancelled by operator", now: harness.clock.now()) == 4)
         harness.clock.advance(by: .seconds(60))
@@ -64,7 +64,7 @@ struct SupersedeAndOperatorTests {
     @Test func retryingFailedMessagesQueuesThemAgainFromTheFirstChannel() async throws {
         let outbox = ScriptedChannel(name: "outbox", answers: [.gone, .gone, nil])
         let harness = try DispatchHarness(channels: [outbox])
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
         try await harness.worker.drain()
         #expect(try await harness.store.counts(noticeID: receipt.id)[.failed] == 2)
 

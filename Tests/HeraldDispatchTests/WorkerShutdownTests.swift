@@ -27,7 +27,7 @@ struct WorkerShutdownTests {
         let channel = GatedChannel()
         let harness = try DispatchHarness(channels: [channel])
         let store = FlakyStore(base: harness.store)
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
         let worker = makeWorker(harness, channel: channel, store: store, maxInFlight: 2)
 
         async let drained = worker.drain()
@@ -50,7 +50,7 @@ struct WorkerShutdownTests {
     @Test func gracefulShutdownFinishesInFlightWorkAndLeavesTheRestQueued() async throws {
         let channel = GatedChannel()
         let harness = try DispatchHarness(channels: [channel])
-        let receipt = try await harness.intake.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
+        let receipt = try await harness.broadcast(DispatchHarness.apology, recipients: [harness.recipient("u1"), harness.recipient("u2")])
         let worker = makeWorker(harness, channel: channel)
 
         let inFlight = try await testGracefulShutdown { trigger in

@@ -81,6 +81,24 @@ struct SharedStateConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aRecipientsSegmentsComeBackAsTheyWereStoredInTheDirectoryAndInItsMessages(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        // An audience file separates segments with `;`, so a segment's name may hold a comma.
+        let kim = Recipient(id: "kim", contacts: ContactPoints(email: "kim@example.kr"), segments: ["seoul, east", "vip"])
+        _ = try await store.upsertRecipients(ArrayRecipientSource([kim]), now: Self.start)
+        #expect(try await store.recipients(segment: "vip", after: nil, limit: 10).map(\.segments) == [["seoul, east", "vip"]])
+        #expect(try await store.recipientCount(segment: "seoul, east") == 1)
+        let notice = Notice(
+            id: "bc", kind: .broadcast, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
+            expiresAt: Self.start + 86_400, createdAt: Self.start
+        )
+        _ = try await store.enqueue(notice, messages: ArrayMessageSource([NewMessage(id: "m1", recipient: kim)]))
+        #expect(try await store.claim(owner: "w", limit: 1, now: Self.start, lease: .seconds(60)).map(\.recipient.segments) == [["seoul, east", "vip"]])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func anIdempotencyKeyReplaysRefusesAnotherBodyAndCanBeReleased(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)

@@ -41,7 +41,7 @@ struct BroadcastRoutes {
             defer { audience.spool?.remove() }
             do {
                 if broadcast.dryRun {
-                    let report = try audience.dryRun(notice, intake: services.intake)
+                    let report = try await audience.dryRun(notice, intake: services.intake)
                     return try JSONBody.response(
                         .ok, DryRun(total: report.total, by_locale: report.byLocale, by_channel: report.byChannel, overlong_sms: report.overlongSMS)
                     )
@@ -99,9 +99,9 @@ struct BroadcastRoutes {
             return try await intake.broadcast(notice, segment: segment)
         }
 
-        func dryRun(_ notice: NoticeRequest, intake: NoticeIntake) throws -> DryRunReport {
-            if let spool { return try intake.dryRun(notice, audienceFile: spool.path, format: .jsonLines) }
-            return try intake.dryRun(notice, segment: segment)
+        func dryRun(_ notice: NoticeRequest, intake: NoticeIntake) async throws -> DryRunReport {
+            if let spool { return try await intake.dryRun(notice, audienceFile: spool.path, format: .jsonLines) }
+            return try await intake.dryRun(notice, segment: segment)
         }
     }
 }

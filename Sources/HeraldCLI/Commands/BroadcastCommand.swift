@@ -32,7 +32,8 @@ struct BroadcastCommand: AsyncParsableCommand {
         try await runtime.withStore { store in
             let intake = runtime.makeIntake(store: store)
             if dryRun {
-                let report = try audience.map { try intake.dryRun(request, audienceFile: $0) } ?? intake.dryRun(request, segment: segment)
+                let report =
+                    if let audience { try await intake.dryRun(request, audienceFile: audience) } else { try await intake.dryRun(request, segment: segment) }
                 print(DryRunPrinter.format(report), terminator: "")
                 return
             }

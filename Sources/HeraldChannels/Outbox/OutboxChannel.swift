@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import NIOPosix
 
 /// Writes each rendered message as a readable file, `<folder>/<message id>.txt`, for dry runs and demos.
 /// Files are written whole (temporary file, then rename), so a crash never leaves half a message, and a
@@ -25,10 +26,14 @@ public struct OutboxChannel: Channel {
         let folder = configuration.folder
         let target = "\(folder)/\(delivery.messageID).txt"
         let temporary = "\(folder)/.\(delivery.messageID).tmp"
+        let document = Self.document(for: delivery)
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(Self.document(for: delivery).utf8).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            // File writes block: they run on NIO's blocking pool, not on the event loop delivering.
+            try await NIOThreadPool.singleton.runIfActive {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try Data(document.utf8).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }
         } catch {
             throw DeliveryError(reason: .connection, isRetryable: true, detail: "cannot write \(target): \(error.localizedDescription)")
         }

@@ -49,9 +49,7 @@ public struct NoticeIntake: Sendable {
     public func broadcast(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> Receipt {
         let now = clock.now()
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        let reader: AudienceReader
-        do { reader = try AudienceReader(path: audienceFile, format: format) } catch { throw IntakeError.audience(error) }
-        let source = AudienceMessageSource(reader: reader, gate: gate, file: audienceFile, now: now)
+        let source = AudienceMessageSource(reader: try openAudience(audienceFile, format: format), gate: gate, file: audienceFile, now: now)
         let total = try await store.enqueue(notice, messages: source)
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
@@ -68,33 +66,26 @@ public struct NoticeIntake: Sendable {
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
 
-    /// Queues one message per recipient given inline.
-    public func broadcast(_ request: NoticeRequest, recipients: [Recipient]) async throws -> Receipt {
-        let now = clock.now()
-        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        var messages: [NewMessage] = []
-        var identifiers = IdentifierSequence(prefix: "msg", at: now)
-        var problems = RowProblems()
-        for (index, recipient) in recipients.enumerated() {
-            guard try problems.row({ try gate.check(recipient, file: "recipients", line: index + 1) }) != nil else { continue }
-            messages.append(NewMessage(id: identifiers.next(), recipient: recipient))
+    /// Renders every message of a broadcast to an audience file without queueing anything. The file is
+    /// read on the blocking thread pool (`BlockingWork`), never on the event loop that asked.
+    public func dryRun(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> DryRunReport {
+        try await BlockingWork.run { [self] in
+            var reader = try openAudience(audienceFile, format: format)
+            return try dryRun(request, audience: &reader, label: audienceFile)
         }
-        try problems.finish()
-        let total = try await store.enqueue(notice, messages: ArrayMessageSource(messages))
-        return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
 
-    /// Renders every message of a broadcast to an audience file without queueing anything.
-    public func dryRun(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) throws -> DryRunReport {
-        var reader: AudienceReader
-        do { reader = try AudienceReader(path: audienceFile, format: format) } catch { throw IntakeError.audience(error) }
-        return try dryRun(request, audience: &reader, label: audienceFile)
+    /// Renders every message of a broadcast to a segment (everyone when `nil`) without queueing
+    /// anything; the segment is read page by page on the blocking thread pool.
+    public func dryRun(_ request: NoticeRequest, segment: String?) async throws -> DryRunReport {
+        try await BlockingWork.run { [self] in
+            var stream = try store.recipientStream(segment: segment)
+            return try dryRun(request, audience: &stream, label: segment.map { "segment \($0)" } ?? "all recipients")
+        }
     }
 
-    /// Renders every message of a broadcast to a segment (everyone when `nil`) without queueing anything.
-    public func dryRun(_ request: NoticeRequest, segment: String?) throws -> DryRunReport {
-        var stream = try store.recipientStream(segment: segment)
-        return try dryRun(request, audience: &stream, label: segment.map { "segment \($0)" } ?? "all recipients")
+    private func openAudience(_ path: String, format: AudienceReader.Format?) throws -> AudienceReader {
+        do { return try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
     }
 
     private func dryRun(_ request: NoticeRequest, audience: inout some RecipientStream, label audienceFile: String) throws -> DryRunReport {

@@ -12,7 +12,7 @@ extension MemoryMessageStore {
     public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
         let source = Transfer<any RecipientSource>(value: source)
         var staged: [Recipient] = []
-        while let batch = try await BlockingPull.run({ try source.value.nextBatch(limit: Self.batchSize) }) { staged += batch }
+        while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.batchSize) }) { staged += batch }
         queue.withLock { queue in
             for recipient in staged { queue.recipients[recipient.id] = recipient }
         }

@@ -26,7 +26,7 @@ public final class MemoryMessageStore: MessageStore {
     public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
         let source = Transfer<any MessageSource>(value: messages)
         var staged: [NewMessage] = []
-        while let batch = try await BlockingPull.run({ try source.value.nextBatch(limit: Self.batchSize) }) {
+        while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.batchSize) }) {
             staged += batch
         }
         try queue.withLock { try $0.insert(notice, messages: staged) }
