@@ -70,3 +70,29 @@ public final class ChannelHealth: Sendable {
         breakers.withLock { $0[key]?.state ?? .closed }
     }
 }
+
+/// One delivery's admission through a breaker, held for the delivery's length: recorded with the
+/// outcome once something was sent, and given back otherwise. It cannot be copied, and dropping it
+/// unrecorded gives it back, so no exit path of the pipeline can keep a half-open probe forever.
+struct CircuitAdmission: ~Copyable {
+    private let health: ChannelHealth
+    let key: String
+    private var recorded = false
+
+    /// Holds the admission `health.admit(key, now:)` just granted.
+    init(adopting key: String, in health: ChannelHealth) {
+        self.health = health
+        self.key = key
+    }
+
+    /// Feeds the delivery's outcome to the breaker.
+    /// - Returns: the new record when a channel's circuit changed state (to be saved).
+    consuming func record(_ failure: DeliveryError?, now: Date) -> CircuitRecord? {
+        recorded = true
+        return health.record(key, failure: failure, now: now)
+    }
+
+    deinit {
+        if !recorded { health.release(key) }
+    }
+}

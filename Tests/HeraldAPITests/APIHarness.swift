@@ -76,7 +76,8 @@ struct APIHarness {
         let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 4, timeout: .seconds(5), egress: .testReceivers))
         let outbox = OutboxChannel(name: "outbox", configuration: .init(folder: directory.file("outbox")))
         let pipeline = DeliveryPipeline(
-            store: store, channels: ["partners": webhook, "outbox": outbox], settings: configuration.channels, templates: templates, clock: clock,
+            store: store, channels: zip(configuration.channels, [webhook, outbox] as [any Channel]).map { ConfiguredChannel(settings: $0, transport: $1) },
+            templates: templates, clock: clock,
             configuration: .init(retry: configuration.retry, circuit: configuration.circuit, jitter: 0)
         )
         let worker = DeliveryWorker(

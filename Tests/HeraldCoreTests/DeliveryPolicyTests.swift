@@ -46,12 +46,13 @@ struct DeliveryPolicyTests {
         let plan = planner.plan(route: ["hooks", "files"], from: 0, recipient: plain)
         #expect(plan.target?.channel == "files")
         #expect(plan.target?.index == 1)
-        #expect(plan.skipped.map(\.channel) == ["hooks"])
+        #expect(plan.skipped == [RoutePlanner.Skip(channel: "hooks", reason: .noContact(.webhook, recipient: "u1"))])
+        #expect(plan.skipped.first?.reason.description == "no webhook for recipient u1", "what the attempt ledger says")
 
         let hooked = Recipient(id: "u2", contacts: ContactPoints(webhook: "https://example.com/h"))
         #expect(planner.plan(route: ["hooks", "files"], from: 0, recipient: hooked).target?.channel == "hooks")
         #expect(planner.plan(route: ["hooks"], from: 0, recipient: plain).target == nil)
-        #expect(planner.plan(route: ["hooks", "files"], from: 0, recipient: hooked, isAvailable: { $0 != "hooks" }).skipped.first?.reason == "circuit open")
+        #expect(planner.plan(route: ["hooks", "files"], from: 0, recipient: hooked, isAvailable: { $0 != "hooks" }).skipped.first?.reason == .circuitOpen)
         #expect(!planner.canReach(plain, route: ["hooks"]))
     }
 

@@ -43,7 +43,7 @@ struct DispatchHarness {
         )
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         let pipeline = DeliveryPipeline(
-            store: store, channels: Dictionary(uniqueKeysWithValues: channels.map { ($0.name, $0) }), settings: settings,
+            store: store, channels: zip(settings, channels).map { ConfiguredChannel(settings: $0, transport: $1) },
             templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0)
         )
         worker = DeliveryWorker(

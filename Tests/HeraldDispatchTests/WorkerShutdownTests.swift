@@ -13,7 +13,7 @@ struct WorkerShutdownTests {
     func makeWorker(_ harness: DispatchHarness, channel: any Channel, store: (any DeliveryQueue)? = nil, maxInFlight: Int = 1) -> DeliveryWorker {
         let store = store ?? harness.store
         let pipeline = DeliveryPipeline(
-            store: store, channels: [channel.name: channel], settings: harness.configuration.channels,
+            store: store, channels: harness.configuration.channels.filter { $0.name == channel.name }.map { ConfiguredChannel(settings: $0, transport: channel) },
             templates: harness.templates, clock: harness.clock
         )
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }

@@ -34,7 +34,7 @@ struct OutageDay {
         return verify(report)
     }
 
-    private func play(store: any MessageStore, channels: [String: any HeraldCore.Channel]) async throws -> DemoReport {
+    private func play(store: any MessageStore, channels: [ConfiguredChannel]) async throws -> DemoReport {
         let quiet = Logger(label: "herald.demo") { _ in SwiftLogNoOpLogHandler() }
         let worker = runtime.makeWorker(store: store, channels: channels, logger: quiet)
         let intake = runtime.makeIntake(store: store)

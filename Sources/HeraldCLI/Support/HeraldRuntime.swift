@@ -45,31 +45,31 @@ struct HeraldRuntime {
         OperatorDesk(store: store, retry: configuration.retry, clock: clock)
     }
 
-    func makeChannels() throws -> [String: any Channel] {
+    func makeChannels() throws -> [ConfiguredChannel] {
         try ChannelFactory.make(configuration.channels, egress: configuration.egress, configFile: configPath)
     }
 
     /// Makes the channels, runs `body` with them, and shuts them down whatever `body` did: a
     /// connection pool still open when the process exits traps.
-    func withChannels<T>(_ body: ([String: any Channel]) async throws -> T) async throws -> T {
+    func withChannels<T>(_ body: ([ConfiguredChannel]) async throws -> T) async throws -> T {
         let channels = try makeChannels()
         let result: T
         do { result = try await body(channels) } catch {
-            for channel in channels.values { try? await channel.shutdown() }
+            for channel in channels { try? await channel.transport.shutdown() }
             throw error
         }
-        for channel in channels.values { try? await channel.shutdown() }
+        for channel in channels { try? await channel.transport.shutdown() }
         return result
     }
 
     /// `withChannels` with the store opened first and closed last.
-    func withStoreAndChannels<T>(_ body: (any MessageStore, [String: any Channel]) async throws -> T) async throws -> T {
+    func withStoreAndChannels<T>(_ body: (any MessageStore, [ConfiguredChannel]) async throws -> T) async throws -> T {
         try await withStore { store in try await withChannels { try await body(store, $0) } }
     }
 
-    func makeWorker(store: any MessageStore, channels: [String: any Channel], logger: Logger) -> DeliveryWorker {
+    func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
-            store: store, channels: channels, settings: configuration.channels, templates: templates, clock: clock,
+            store: store, channels: channels, templates: templates, clock: clock,
             configuration: .init(retry: configuration.retry, circuit: configuration.circuit)
         )
         let delivery = configuration.delivery

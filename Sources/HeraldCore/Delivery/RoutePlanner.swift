@@ -4,50 +4,83 @@
 public struct RoutePlanner: Sendable {
     public var channels: [String: ChannelSettings]
 
-    /// The reason recorded for a channel passed over because its circuit is open.
-    public static let circuitOpen = "circuit open"
-
     public init(channels: [ChannelSettings]) {
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The outcome of planning one message.
-    public struct Plan: Sendable, Equatable {
-        /// Route position and channel name to deliver on, or `nil` when the route is exhausted.
-        public var target: (index: Int, channel: String)?
-        /// Channels passed over, with why.
-        public var skipped: [(channel: String, reason: String)]
+    /// Why a channel of the route was passed over; its description is what the attempt ledger says.
+    public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
+        /// The route names a channel the config does not have.
+        case notConfigured
+        /// The recipient has no contact point of the kind the channel needs.
+        case noContact(ContactKind?, recipient: String)
+        /// The channel's circuit (or the recipient's destination's) is open.
+        case circuitOpen
+        /// The message has waited on the channel longer than `failover_after`.
+        case failoverAfter(Duration)
 
-        public init(target: (index: Int, channel: String)?, skipped: [(channel: String, reason: String)]) {
+        public var description: String {
+            switch self {
+            case .notConfigured: "channel not configured"
+            case .noContact(let kind, let recipient): "no \(kind?.rawValue ?? "contact") for recipient \(recipient)"
+            case .circuitOpen: "circuit open"
+            case .failoverAfter(let wait): "undelivered for \(DurationParser.format(wait)) (failover_after)"
+            }
+        }
+    }
+
+    /// A channel passed over, and why.
+    public struct Skip: Sendable, Hashable {
+        public var channel: String
+        public var reason: SkipReason
+
+        public init(channel: String, reason: SkipReason) {
+            self.channel = channel
+            self.reason = reason
+        }
+    }
+
+    /// The channel to deliver on: its position in the route and its name.
+    public struct Target: Sendable, Hashable {
+        public var index: Int
+        public var channel: String
+
+        public init(index: Int, channel: String) {
+            self.index = index
+            self.channel = channel
+        }
+    }
+
+    /// The outcome of planning one message.
+    public struct Plan: Sendable, Hashable {
+        /// Where to deliver, or `nil` when the route is exhausted.
+        public var target: Target?
+        /// Channels passed over, with why, in route order.
+        public var skipped: [Skip]
+
+        public init(target: Target?, skipped: [Skip]) {
             self.target = target
             self.skipped = skipped
-        }
-
-        public static func == (lhs: Plan, rhs: Plan) -> Bool {
-            lhs.target?.index == rhs.target?.index && lhs.target?.channel == rhs.target?.channel
-                && lhs.skipped.map(\.channel) == rhs.skipped.map(\.channel) && lhs.skipped.map(\.reason) == rhs.skipped.map(\.reason)
         }
     }
 
     /// Plans from `start` onward.
     /// - Parameter isAvailable: whether a channel takes traffic now (the circuit breaker's seam).
     public func plan(route: [String], from start: Int, recipient: Recipient, isAvailable: (String) -> Bool = { _ in true }) -> Plan {
-        var skipped: [(channel: String, reason: String)] = []
-        var index = start
-        while index < route.count {
+        var skipped: [Skip] = []
+        for index in route.indices where index >= start {
             let name = route[index]
-            if let settings = channels[name] {
-                if !settings.canReach(recipient) {
-                    skipped.append((name, "no \(settings.kind.contact?.rawValue ?? "contact") for recipient \(recipient.id)"))
-                } else if !isAvailable(name) {
-                    skipped.append((name, Self.circuitOpen))
-                } else {
-                    return Plan(target: (index, name), skipped: skipped)
-                }
-            } else {
-                skipped.append((name, "channel not configured"))
+            guard let settings = channels[name] else {
+                skipped.append(Skip(channel: name, reason: .notConfigured))
+                continue
             }
-            index += 1
+            if !settings.canReach(recipient) {
+                skipped.append(Skip(channel: name, reason: .noContact(settings.kind.contact, recipient: recipient.id)))
+            } else if !isAvailable(name) {
+                skipped.append(Skip(channel: name, reason: .circuitOpen))
+            } else {
+                return Plan(target: Target(index: index, channel: name), skipped: skipped)
+            }
         }
         return Plan(target: nil, skipped: skipped)
     }
