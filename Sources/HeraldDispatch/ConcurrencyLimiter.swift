@@ -1,9 +1,12 @@
+import NIOCore
+
 /// An async semaphore: at most `limit` holders at once, the rest wait in order.
 /// One per channel bounds that channel's deliveries in flight to its `connections`.
 actor ConcurrencyLimiter {
     private let limit: Int
     private var holders = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// In arrival order; a ring buffer, so waking the first does not shift the rest.
+    private var waiters = CircularBuffer<CheckedContinuation<Void, Never>>()
 
     init(limit: Int) {
         precondition(limit > 0, "a limiter needs at least one permit")

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Up to `maximumConnections` SMTP sessions to one server, reused across messages.
 ///
@@ -14,7 +15,7 @@ import NIOPosix
 /// let reply = try await pool.send(envelope)
 /// await pool.shutdown()
 /// ```
-public actor SMTPConnectionPool {
+public final class SMTPConnectionPool: Sendable {
     /// Where to connect, how, and how many sessions to keep.
     public struct Configuration: Sendable {
         public var host: String
@@ -36,50 +37,81 @@ public actor SMTPConnectionPool {
         }
     }
 
-    private struct Entry {
-        var connection: SMTPConnection
-        /// Messages leased on it and not yet given back.
-        var inFlight: Int
-        var lastUsed: ContinuousClock.Instant
+    /// The state machine, the sessions it names, and the messages parked waiting for one; changed
+    /// only under the lock, and every resulting I/O (connect, close, resume) done outside it.
+    private struct Shared {
+        var machine: SMTPPoolStateMachine
+        var connections: [SMTPPoolStateMachine.ConnectionID: SMTPConnection] = [:]
+        var parked: [SMTPPoolStateMachine.WaiterID: CheckedContinuation<Void, any Error>] = [:]
+        /// Woken (or cancelled) before it had parked: it resumes as soon as it parks.
+        var early: [SMTPPoolStateMachine.WaiterID: Result<Void, any Error>] = [:]
+
+        /// Wakes `waiter`, now if parked, else when it parks.
+        mutating func wake(_ waiter: SMTPPoolStateMachine.WaiterID?, with result: Result<Void, any Error> = .success(())) -> Wakeup? {
+            guard let waiter else { return nil }
+            guard let continuation = parked.removeValue(forKey: waiter) else {
+                early[waiter] = result
+                return nil
+            }
+            return Wakeup(continuation: continuation, result: result)
+        }
+
+        /// Forgets sessions leaving the pool and returns them to be closed.
+        mutating func remove(_ ids: [SMTPPoolStateMachine.ConnectionID]) -> [SMTPConnection] {
+            ids.compactMap { connections.removeValue(forKey: $0) }
+        }
+    }
+
+    /// A parked message to resume, outside the lock.
+    private struct Wakeup {
+        let continuation: CheckedContinuation<Void, any Error>
+        let result: Result<Void, any Error>
+
+        func resume() { continuation.resume(with: result) }
+    }
+
+    /// A session leased to one message.
+    private struct Lease {
+        let id: SMTPPoolStateMachine.ConnectionID
+        let connection: SMTPConnection
+        let reused: Bool
     }
 
     private let configuration: Configuration
     private let group: any EventLoopGroup
-    private var entries: [Entry] = []
-    /// Connections being opened.
-    private var opening = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var isShutDown = false
+    private let shared: Mutex<Shared>
 
     public init(configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.group = group
+        shared = Mutex(Shared(machine: SMTPPoolStateMachine(maximumConnections: configuration.maximumConnections, maximumIdleTime: configuration.maximumIdleTime)))
     }
 
     /// How many connections are open or being opened now.
-    public var connectionCount: Int { entries.count + opening }
+    public var connectionCount: Int { shared.withLock { $0.machine.connectionCount } }
 
     /// Sends one message on a pooled connection and returns the server's final reply.
     ///
     /// A reused connection that turns out to have been closed by the server while idle is replaced
     /// once, transparently; every other failure is the caller's to classify (`SMTPError.isTransient`).
+    /// A message waiting for a session stops waiting when its task is cancelled.
     public func send(_ envelope: SMTPConnectionStateMachine.Envelope) async throws -> SMTPReply {
-        var (connection, reused) = try await lease()
+        var lease = try await self.lease()
         while true {
             do {
-                let reply = try await connection.send(envelope)
-                giveBack(connection)
+                let reply = try await lease.connection.send(envelope)
+                await giveBack(lease)
                 return reply
             } catch let error as SMTPError {
-                if error.leavesConnectionUsable && connection.isOpen {
-                    giveBack(connection)
+                if error.leavesConnectionUsable && lease.connection.isOpen {
+                    await giveBack(lease)
                     throw error
                 }
-                await discard(connection)
-                guard reused, error.isClosedConnection else { throw error }
-                (connection, reused) = try await lease()
+                await discard(lease)
+                guard lease.reused, error.isClosedConnection else { throw error }
+                lease = try await self.lease()
             } catch {
-                await discard(connection)
+                await discard(lease)
                 throw error
             }
         }
@@ -88,83 +120,91 @@ public actor SMTPConnectionPool {
     /// Closes every idle connection (with QUIT), and the others once their messages are done, and
     /// refuses new messages.
     public func shutdown() async {
-        isShutDown = true
-        let idle = entries.filter { $0.inFlight == 0 }
-        entries.removeAll { $0.inFlight == 0 }
-        for waiter in waiters { waiter.resume() }
-        waiters = []
-        for entry in idle { await entry.connection.close() }
+        let (idle, wakeups) = shared.withLock { shared in
+            let (close, waiters) = shared.machine.shutdown()
+            return (shared.remove(close), waiters.compactMap { shared.wake($0) })
+        }
+        for wakeup in wakeups { wakeup.resume() }
+        for connection in idle { await connection.close() }
     }
 
-    /// A connection for one more message, and whether it was reused; counts the message in flight
-    /// until given back or discarded.
-    private func lease() async throws -> (SMTPConnection, reused: Bool) {
+    /// A session for one more message: the machine decides, this carries it out.
+    private func lease() async throws -> Lease {
         while true {
-            guard !isShutDown else { throw SMTPError.protocolViolation("the connection pool is shut down") }
-            await closeStale()
-            if let index = leastBusy(where: { $0.inFlight == 0 }) {
-                return (take(index), true)
+            let now = ContinuousClock.now
+            let (action, stale, leased) = shared.withLock { shared in
+                let connections = shared.connections
+                let (action, close) = shared.machine.lease(now: now) { connections[$0]?.isOpen ?? false }
+                guard case .use(let id, _) = action else { return (action, shared.remove(close), nil as SMTPConnection?) }
+                return (action, shared.remove(close), connections[id])
             }
-            if connectionCount < configuration.maximumConnections {
-                opening += 1
-                do {
-                    let connection = try await SMTPConnection.connect(
-                        host: configuration.host, port: configuration.port, configuration: configuration.connection, group: group
-                    )
-                    opening -= 1
-                    entries.append(Entry(connection: connection, inFlight: 1, lastUsed: .now))
-                    return (connection, false)
-                } catch {
-                    opening -= 1
-                    wakeWaiter()
-                    throw error
+            for connection in stale { await connection.close() }
+            switch action {
+            case .use(let id, let reused):
+                // The machine names only sessions that are in the table; both change under one lock.
+                guard let leased else { preconditionFailure("session \(id.value) leased but not in the table") }
+                return Lease(id: id, connection: leased, reused: reused)
+            case .open(let id):
+                return try await open(id)
+            case .wait(let waiter):
+                try await park(waiter)
+            case .refuse:
+                throw SMTPError.protocolViolation("the connection pool is shut down")
+            }
+        }
+    }
+
+    private func open(_ id: SMTPPoolStateMachine.ConnectionID) async throws -> Lease {
+        do {
+            let connection = try await SMTPConnection.connect(
+                host: configuration.host, port: configuration.port, configuration: configuration.connection, group: group
+            )
+            shared.withLock { shared in
+                shared.machine.connected(id, maximumInFlight: connection.maximumInFlight, now: .now)
+                shared.connections[id] = connection
+            }
+            return Lease(id: id, connection: connection, reused: false)
+        } catch {
+            shared.withLock { shared in shared.wake(shared.machine.connectFailed(id)) }?.resume()
+            throw error
+        }
+    }
+
+    /// Waits until woken; a cancelled task stops waiting at once with `CancellationError`.
+    private func park(_ waiter: SMTPPoolStateMachine.WaiterID) async throws {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let ready = shared.withLock { shared -> Result<Void, any Error>? in
+                    if let result = shared.early.removeValue(forKey: waiter) { return result }
+                    shared.parked[waiter] = continuation
+                    return nil
                 }
+                if let ready { continuation.resume(with: ready) }
             }
-            if let index = leastBusy(where: { $0.inFlight < $0.connection.maximumInFlight }) {
-                return (take(index), true)
-            }
-            await withCheckedContinuation { waiters.append($0) }
+        } onCancel: {
+            shared.withLock { shared -> Wakeup? in
+                guard shared.machine.cancelWait(waiter) else { return nil }
+                return shared.wake(waiter, with: .failure(CancellationError()))
+            }?.resume()
         }
     }
 
-    private func leastBusy(where admits: (Entry) -> Bool) -> Int? {
-        entries.indices.filter { admits(entries[$0]) && entries[$0].connection.isOpen }.min { entries[$0].inFlight < entries[$1].inFlight }
-    }
-
-    private func take(_ index: Int) -> SMTPConnection {
-        entries[index].inFlight += 1
-        return entries[index].connection
-    }
-
-    /// Closes idle connections the server closed or that sat idle too long.
-    private func closeStale() async {
-        let stale = entries.filter { $0.inFlight == 0 && (!$0.connection.isOpen || $0.lastUsed.duration(to: .now) >= configuration.maximumIdleTime) }
-        guard !stale.isEmpty else { return }
-        entries.removeAll { entry in stale.contains { $0.connection === entry.connection } }
-        for entry in stale { await entry.connection.close() }
-    }
-
-    private func giveBack(_ connection: SMTPConnection) {
-        if let index = entries.firstIndex(where: { $0.connection === connection }) {
-            entries[index].inFlight -= 1
-            entries[index].lastUsed = .now
-            if isShutDown, entries[index].inFlight == 0 {
-                entries.remove(at: index)
-                Task { await connection.close() }
-            }
+    private func giveBack(_ lease: Lease) async {
+        let (wakeup, closing) = shared.withLock { shared in
+            let (wake, close) = shared.machine.giveBack(lease.id, now: .now)
+            return (shared.wake(wake), shared.remove(close.map { [$0] } ?? []))
         }
-        wakeWaiter()
+        wakeup?.resume()
+        for connection in closing { await connection.close() }
     }
 
-    private func discard(_ connection: SMTPConnection) async {
-        entries.removeAll { $0.connection === connection }
-        wakeWaiter()
-        await connection.close()
-    }
-
-    /// A message's place is free: wake the next waiting one.
-    private func wakeWaiter() {
-        if !waiters.isEmpty { waiters.removeFirst().resume() }
+    private func discard(_ lease: Lease) async {
+        let wakeup = shared.withLock { shared in
+            _ = shared.remove([lease.id])
+            return shared.wake(shared.machine.discard(lease.id))
+        }
+        wakeup?.resume()
+        await lease.connection.close()
     }
 }
 

@@ -38,7 +38,7 @@ struct SMTPConnectionPoolTests {
             for n in 0..<40 { group.addTask { try await pool.send(self.envelope(n)) } }
             for try await reply in group { #expect(reply.code == 250) }
         }
-        #expect(await pool.connectionCount <= 3)
+        #expect(pool.connectionCount <= 3)
         await pool.shutdown()
         await server.stop()
         #expect(server.sessions <= 3)
@@ -140,6 +140,30 @@ struct SMTPConnectionPoolTests {
         }
         let pool = pool(server, timeout: .milliseconds(200))
         await #expect(throws: SMTPError.timeout(stage: "end of DATA")) { _ = try await pool.send(envelope(0)) }
+        await pool.shutdown()
+        await server.stop()
+    }
+
+    @Test func aMessageWaitingForABusySessionStopsWaitingWhenItsTaskIsCancelled() async throws {
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Int.self)
+        // No PIPELINING, so the second message cannot follow the first on its session.
+        let server = try await ScriptedSMTPServer.start { event in
+            if case .command(let line, _) = event, line.hasPrefix("EHLO") { return .reply("250-plain.test\r\n250 8BITMIME") }
+            if case .message(_, let index) = event {
+                arrived.yield(index)
+                return .hang
+            }
+            return nil
+        }
+        let pool = pool(server, connections: 1, timeout: .seconds(2))
+        let first = Task { try await pool.send(envelope(0)) }
+        var received = arrivals.makeAsyncIterator()
+        #expect(await received.next() == 0, "the first message holds the only session")
+        let waiting = Task { try await pool.send(envelope(1)) }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(server.sessions == 1, "the cancelled message never opened a session of its own")
+        await #expect(throws: SMTPError.timeout(stage: "end of DATA")) { _ = try await first.value }
         await pool.shutdown()
         await server.stop()
     }
