@@ -8,13 +8,13 @@ extension PostgresMessageStore {
     /// Messages per multi-row `INSERT` (8 parameters each, under PostgreSQL's 65,535 per statement).
     static let enqueueBatchSize = 2000
 
-    public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
-        let source = Transfer<any MessageSource>(value: messages)
+    public func enqueue(_ notice: Notice, messages: sending some BatchSource<NewMessage>) async throws -> Int {
+        let source = Transfer<any BatchSource<NewMessage>>(value: messages)
         let row = NoticeRow(notice)
         return try await transaction { connection in
             try await insert(row, total: 0, on: connection)
             var total = 0
-            while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
+            while let batch = try await source.value.nextBatch(limit: Self.enqueueBatchSize) {
                 try await insert(batch, of: notice, on: connection)
                 total += batch.count
             }

@@ -5,12 +5,12 @@ import NIOPosix
 import PostgresNIO
 
 extension PostgresMessageStore {
-    public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
-        let source = Transfer<any RecipientSource>(value: source)
+    public func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int {
+        let source = Transfer<any BatchSource<Recipient>>(value: source)
         let now = now.millis
         return try await transaction { connection in
             var total = 0
-            while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.enqueueBatchSize) }) {
+            while let batch = try await source.value.nextBatch(limit: Self.enqueueBatchSize) {
                 try await upsert(Self.lastOfEachID(batch), now: now, on: connection)
                 total += batch.count
             }
@@ -68,11 +68,9 @@ extension PostgresMessageStore {
         return try await rows(query).first?.decode(Int.self) ?? 0
     }
 
-    public func recipientStream(segment: String?) throws -> any RecipientStream {
-        let reader = PostgresBlockingReader(location: location, logger: logger)
-        return PagedRecipientStream { after, limit in
-            try Self.recipients(from: try reader.rows(Self.recipientPage(segment: segment, after: after, limit: limit)))
-        }
+    public func recipientStream(segment: String?) throws -> any BatchSource<AudienceEntry> {
+        let reader = PostgresSegmentReader(location: location, segment: segment, logger: logger)
+        return PagedRecipients { after, limit in try await reader.page(after: after, limit: limit) }
     }
 
     /// One page of recipients ordered by id, after `cursor`.

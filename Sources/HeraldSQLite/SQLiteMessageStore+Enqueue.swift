@@ -7,10 +7,10 @@ extension SQLiteMessageStore {
     /// Rows per batch pulled from the source; one prepared statement serves them all.
     static let enqueueBatchSize = 2000
 
-    public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
-        let source = Transfer<any MessageSource>(value: messages)
+    public func enqueue(_ notice: Notice, messages: sending some BatchSource<NewMessage>) async throws -> Int {
+        let source = WriterPull(messages)
         let row = NoticeRow(notice)
-        return try await pool.write { db in try Self.write(row, messages: source.value, into: db) }
+        return try await pool.write { db in try Self.write(row, messages: source.next, into: db) }
     }
 
     public func enqueue(_ notice: Notice, message: NewMessage) async throws {
@@ -26,14 +26,21 @@ extension SQLiteMessageStore {
     }
 
     private static func writeEach(_ sends: [(NoticeRow, NewMessage)], into db: Database) throws -> Database.TransactionCompletion {
-        for (row, message) in sends { _ = try write(row, messages: ArrayMessageSource([message]), total: 1, into: db) }
+        for (row, message) in sends {
+            var single: [NewMessage]? = [message]
+            _ = try write(row, messages: { _ in defer { single = nil }; return single }, total: 1, into: db)
+        }
         return .commit
     }
 
     /// Writes the notice and its messages, superseding older ones with the same collapse key.
-    /// - Parameter total: the number of messages when known up front (a single send); otherwise the
-    ///   notice's total is set once they are all written.
-    private static func write(_ row: NoticeRow, messages source: any MessageSource, total known: Int? = nil, into db: Database) throws -> Int {
+    /// - Parameters:
+    ///   - messages: the next batch of at most the given size, `nil` when done.
+    ///   - total: the number of messages when known up front (a single send); otherwise the
+    ///     notice's total is set once they are all written.
+    private static func write(
+        _ row: NoticeRow, messages next: (_ limit: Int) throws -> [NewMessage]?, total known: Int? = nil, into db: Database
+    ) throws -> Int {
         let notice = row.notice
         try Self.insert(row, total: known ?? 0, into: db)
         let insert = try MessageInsertStatement(db: db, notice: notice)
@@ -46,7 +53,7 @@ extension SQLiteMessageStore {
         )
         let created = notice.createdAt.millis
         var total = 0
-        while let batch = try source.nextBatch(limit: Self.enqueueBatchSize) {
+        while let batch = try next(Self.enqueueBatchSize) {
             for message in batch {
                 try insert.insert(message)
                 if let key = notice.collapseKey {

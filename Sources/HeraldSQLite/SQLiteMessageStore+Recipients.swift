@@ -4,8 +4,8 @@ import HeraldCore
 import HeraldStore
 
 extension SQLiteMessageStore {
-    public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
-        let source = Transfer<any RecipientSource>(value: source)
+    public func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int {
+        let source = WriterPull(source)
         let now = now.millis
         return try await pool.write { db in
             let upsert = try db.cachedStatement(
@@ -18,7 +18,7 @@ extension SQLiteMessageStore {
             let clearSegments = try db.cachedStatement(sql: "DELETE FROM recipient_segments WHERE recipient_id = ?")
             let addSegment = try db.cachedStatement(sql: "INSERT OR IGNORE INTO recipient_segments (segment, recipient_id) VALUES (?, ?)")
             var total = 0
-            while let batch = try source.value.nextBatch(limit: Self.enqueueBatchSize) {
+            while let batch = try source.next(limit: Self.enqueueBatchSize) {
                 for recipient in batch {
                     let contacts = recipient.contacts
                     try upsert.execute(arguments: [
@@ -49,14 +49,14 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func recipientStream(segment: String?) throws -> any RecipientStream {
+    public func recipientStream(segment: String?) throws -> any BatchSource<AudienceEntry> {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
         // A read-only connection of its own: WAL lets it read while the broadcast is written.
         let reader = try DatabaseQueue(path: path, configuration: configuration)
-        return PagedRecipientStream { after, limit in
-            try reader.read { db in try Self.recipientPage(db, segment: segment, after: after, limit: limit) }
+        return PagedRecipients { after, limit in
+            try await reader.read { db in try Self.recipientPage(db, segment: segment, after: after, limit: limit) }
         }
     }
 

@@ -67,13 +67,6 @@ public struct ChannelSummary: Sendable, Hashable, Codable {
     }
 }
 
-/// Produces a notice's messages in batches, e.g. while streaming an audience file, so a broadcast of
-/// any size is written without holding all its messages in memory. Throwing aborts the whole enqueue.
-public protocol MessageSource: AnyObject {
-    /// The next batch of at most `limit` messages, or `nil` when done.
-    func nextBatch(limit: Int) throws -> [NewMessage]?
-}
-
 /// A message about to be queued.
 public struct NewMessage: Sendable, Hashable {
     public var id: String
@@ -82,20 +75,6 @@ public struct NewMessage: Sendable, Hashable {
     public init(id: String, recipient: Recipient) {
         self.id = id
         self.recipient = recipient
-    }
-}
-
-/// A `MessageSource` over messages already in memory (single sends, tests, inline API recipients).
-public final class ArrayMessageSource: MessageSource {
-    private var remaining: ArraySlice<NewMessage>
-
-    public init(_ messages: [NewMessage]) { self.remaining = messages[...] }
-
-    public func nextBatch(limit: Int) throws -> [NewMessage]? {
-        guard !remaining.isEmpty else { return nil }
-        let batch = remaining.prefix(limit)
-        remaining = remaining.dropFirst(limit)
-        return Array(batch)
     }
 }
 

@@ -35,10 +35,9 @@ public protocol DeliveryQueue: Sendable {
 public protocol NoticeQueue: Sendable {
     /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
     /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
-    /// become `superseded` in the same transaction. The source is pulled off the event loops
-    /// (`BlockingWork`): it may read a file or a database.
+    /// become `superseded` in the same transaction.
     /// - Returns: how many messages were queued.
-    func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int
+    func enqueue(_ notice: Notice, messages: sending some BatchSource<NewMessage>) async throws -> Int
 
     /// Queues a notice with one message (a single send). Concurrent calls may share one transaction
     /// (group commit), each still all or nothing; when this returns, the message is durable.
@@ -86,9 +85,8 @@ public protocol OperatorQueue: QueueQueries {
     func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String]
 }
 
-/// The one boundary for work that may block — a broadcast's source (an audience file, a segment read
-/// page by page), a dry run reading a whole audience: it runs on NIO's thread pool for blocking work,
-/// never on the event loops that serve HTTP and deliveries.
+/// The one boundary for work that may block — reading an audience file: it runs on NIO's thread pool
+/// for blocking work, never on the event loops that serve HTTP and deliveries.
 public enum BlockingWork {
     /// `body`, run on the blocking thread pool.
     public static func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {

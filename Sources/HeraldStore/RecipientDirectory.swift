@@ -6,7 +6,7 @@ public protocol RecipientDirectory: Sendable {
     /// Inserts or replaces every recipient `source` produces, by id, in one transaction: if the source
     /// throws, nothing is kept.
     /// - Returns: how many recipients were written.
-    func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int
+    func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int
 
     /// Up to `limit` recipients ordered by id, after the id `cursor` (for pagination); of one segment, or all.
     func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient]
@@ -14,13 +14,8 @@ public protocol RecipientDirectory: Sendable {
     /// How many recipients a segment (or the whole directory) has.
     func recipientCount(segment: String?) async throws -> Int
 
-    /// Reads a segment (or everyone) in pages on a connection of its own, so a broadcast can stream it
-    /// into `enqueue` without holding the audience in memory.
-    func recipientStream(segment: String?) throws -> any RecipientStream
-}
-
-/// Produces recipients to upsert in batches; throwing aborts the whole upsert.
-public protocol RecipientSource: AnyObject {
-    /// The next batch of at most `limit` recipients, or `nil` when done.
-    func nextBatch(limit: Int) throws -> [Recipient]?
+    /// A segment (or everyone) read a page per batch, so a broadcast can stream it into `enqueue`
+    /// without holding the audience in memory. Pages are read with the backend's own async queries
+    /// while `enqueue` holds its transaction.
+    func recipientStream(segment: String?) throws -> any BatchSource<AudienceEntry>
 }

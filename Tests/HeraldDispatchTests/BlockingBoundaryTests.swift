@@ -3,50 +3,61 @@ import HeraldCore
 import HeraldDispatch
 import HeraldStore
 import HeraldTestSupport
-import Synchronization
+import NIOCore
+import NIOPosix
 import Testing
 
-/// In `herald serve` a dry run is asked for by a task on an event loop that also serves HTTP; the
-/// audience it reads (a segment page by page, a file) must be read on the blocking pool instead.
+/// In `herald serve` a broadcast or dry run is asked for by a task on an event loop that also serves
+/// HTTP; an audience file that is slow to read (a pipe, a network mount) must block another thread,
+/// never that loop.
 @Suite("Blocking work stays off the event loops", .hangGuard)
 struct BlockingBoundaryTests {
-    /// A directory whose streams note, for each read, whether it ran on an event loop.
-    final class WatchedDirectory: NoticeQueue, RecipientDirectory {
-        let base = MemoryMessageStore()
-        let readsOnEventLoop = Mutex<[Bool]>([])
+    /// The audience is a named pipe: opening and reading it wait for its writer. The writer opens it
+    /// only once the intake has opened it for reading, so at that moment the intake is waiting for
+    /// rows; the loop it was started on must still run other work.
+    func whileWaitingForTheAudience<Value: Sendable>(_ operation: @escaping @Sendable (NoticeIntake, String) async throws -> Value) async throws -> Value {
+        let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
+        let folder = TemporaryDirectory()
+        let pipe = folder.file("audience.csv")
+        try #require(mkfifo(pipe, 0o600) == 0)
+        let intake = harness.intake
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        async let result = EventLoopExecution.run(on: loop) { try await operation(intake, pipe) }
 
-        struct Stream: RecipientStream {
-            var base: any RecipientStream
-            let directory: WatchedDirectory
+        let writer = await Self.openForWriting(pipe)
+        try #require(writer >= 0)
+        let loopAnswered = await Self.runsAJob(loop)
+        let rows = "id,email\nu1,u1@example.com\nu2,u2@example.com\n"
+        _ = rows.withCString { write(writer, $0, strlen($0)) }
+        close(writer)
 
-            mutating func next() throws -> (line: Int, recipient: Recipient)? {
-                directory.readsOnEventLoop.withLock { $0.append(EventLoopExecution.isOnEventLoop) }
-                return try base.next()
-            }
-        }
-
-        func recipientStream(segment: String?) throws -> any RecipientStream { Stream(base: try base.recipientStream(segment: segment), directory: self) }
-        func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int { try await base.enqueue(notice, messages: messages) }
-        func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
-        func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int { try await base.upsertRecipients(source, now: now) }
-        func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
-            try await base.recipients(segment: segment, after: cursor, limit: limit)
-        }
-        func recipientCount(segment: String?) async throws -> Int { try await base.recipientCount(segment: segment) }
+        #expect(loopAnswered, "the event loop was held while the audience was read")
+        return try await result
     }
 
-    @Test func aDryRunOfASegmentReadsItOffTheEventLoop() async throws {
-        let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
-        let directory = WatchedDirectory()
-        let people = (0..<3).map { harness.recipient("u\($0)") }
-        _ = try await directory.upsertRecipients(ArrayRecipientSource(people), now: harness.clock.now())
-        let intake = NoticeIntake(configuration: harness.configuration, templates: harness.templates, store: directory, clock: harness.clock)
+    /// Whether `loop` runs a job before the test is cancelled (by the suite's time limit): a blocked
+    /// loop fails the test, and the rows are still written so that nothing is left hanging.
+    static func runsAJob(_ loop: any EventLoop) async -> Bool {
+        let (answers, answer) = AsyncStream.makeStream(of: Bool.self)
+        loop.execute { answer.yield(true) }
+        for await answered in answers { return answered }
+        return false
+    }
 
-        let report = try await EventLoopExecution.run { try await intake.dryRun(DispatchHarness.apology, segment: nil) }
+    /// Opens `path` for writing on a thread of its own: for a pipe this waits until a reader opens it.
+    static func openForWriting(_ path: String) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: open(path, O_WRONLY)) }
+        }
+    }
 
-        #expect(report.total == 3)
-        let reads = directory.readsOnEventLoop.withLock { $0 }
-        #expect(reads.count == 4, "three recipients and the end")
-        #expect(!reads.contains(true), "read on an event loop: \(reads)")
+    @Test func aDryRunOfAnAudienceFileReadsItOffTheEventLoop() async throws {
+        let report = try await whileWaitingForTheAudience { intake, pipe in try await intake.dryRun(DispatchHarness.apology, audienceFile: pipe) }
+        #expect(report.total == 2)
+    }
+
+    @Test func aBroadcastOfAnAudienceFileReadsItOffTheEventLoop() async throws {
+        let receipt = try await whileWaitingForTheAudience { intake, pipe in try await intake.broadcast(DispatchHarness.apology, audienceFile: pipe) }
+        #expect(receipt.total == 2)
     }
 }

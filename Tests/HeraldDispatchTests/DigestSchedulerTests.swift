@@ -20,7 +20,7 @@ struct DigestSchedulerTests {
     func harness(openIncident: Bool = true) async throws -> DispatchHarness {
         let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
         harness.clock.advance(by: .seconds(Self.secondsUntil0930(harness.clock.now())))
-        let recipients = ArrayRecipientSource([
+        let recipients = ArrayBatchSource([
             Recipient(id: "a", locale: "en", contacts: ContactPoints(email: "a@example.kr")),
             Recipient(id: "b", locale: "ko", contacts: ContactPoints(email: "b@example.kr")),
         ])

@@ -63,7 +63,7 @@ struct DispatchHarness {
             member.segments = [segment]
             return member
         }
-        _ = try await store.upsertRecipients(ArrayRecipientSource(members), now: clock.now())
+        _ = try await store.upsertRecipients(ArrayBatchSource(members), now: clock.now())
         return try await intake.broadcast(request, segment: segment)
     }
 

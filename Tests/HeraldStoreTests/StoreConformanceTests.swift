@@ -24,7 +24,7 @@ struct StoreConformanceTests {
     func enqueuedMessagesAreQueuedAndCounted(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        let total = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 5)))
+        let total = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 5)))
         #expect(total == 5)
         let counts = try await store.counts(noticeID: "bc1")
         #expect(counts[.queued] == 5 && counts.total == 5)
@@ -40,9 +40,9 @@ struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func aFailingSourceLeavesNothingBehind(backend: StoreBackend) async throws {
         struct BadRow: Error {}
-        final class FailingSource: MessageSource {
+        final class FailingSource: BatchSource {
             var batches = 0
-            func nextBatch(limit: Int) throws -> [NewMessage]? {
+            func nextBatch(limit: Int) async throws -> [NewMessage]? {
                 batches += 1
                 if batches == 3 { throw BadRow() }
                 return (0..<limit).map { NewMessage(id: "m\(batches)-\($0)", recipient: Recipient(id: "u\(batches)-\($0)")) }
@@ -60,10 +60,10 @@ struct StoreConformanceTests {
     func claimsHighestPriorityFirstThenNewestFirst(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("old"), messages: ArrayMessageSource(messages("old", count: 2)))
-        _ = try await store.enqueue(notice("new"), messages: ArrayMessageSource(messages("new", count: 2)))
-        _ = try await store.enqueue(notice("crit", priority: .critical), messages: ArrayMessageSource(messages("crit", count: 1)))
-        _ = try await store.enqueue(notice("low", priority: .low), messages: ArrayMessageSource(messages("low", count: 1)))
+        _ = try await store.enqueue(notice("old"), messages: ArrayBatchSource(messages("old", count: 2)))
+        _ = try await store.enqueue(notice("new"), messages: ArrayBatchSource(messages("new", count: 2)))
+        _ = try await store.enqueue(notice("crit", priority: .critical), messages: ArrayBatchSource(messages("crit", count: 1)))
+        _ = try await store.enqueue(notice("low", priority: .low), messages: ArrayBatchSource(messages("low", count: 1)))
         let claimed = try await store.claim(owner: "w1", limit: 10, now: Self.start, lease: .seconds(60))
         #expect(claimed.map(\.id) == ["crit-0", "new-1", "new-0", "old-1", "old-0", "low-0"])
         #expect(claimed.allSatisfy { $0.state == .sending })
@@ -74,7 +74,7 @@ struct StoreConformanceTests {
     func aLeasedMessageIsNotClaimedTwiceUntilItsLeaseExpires(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 3)))
         let first = try await store.claim(owner: "w1", limit: 2, now: Self.start, lease: .seconds(60))
         let second = try await store.claim(owner: "w2", limit: 10, now: Self.start + 30, lease: .seconds(60))
         #expect(first.count == 2 && second.count == 1)
@@ -92,7 +92,7 @@ struct StoreConformanceTests {
     func recordingAppliesEachTransitionWithItsAttempts(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 4)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 4)))
         _ = try await store.claim(owner: "w1", limit: 4, now: Self.start, lease: .seconds(60))
         let at = Self.start + 1
         try await store.record(
@@ -137,7 +137,7 @@ struct StoreConformanceTests {
     func aWorkerNeverTakesBackItsOwnExpiredLeases(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 2)))
         let first = try await store.claim(owner: "w1", limit: 1, now: Self.start, lease: .seconds(60))
         // w1 is slow (it let its lease run out) but alive: claiming again, it gets only the other message.
         let again = try await store.claim(owner: "w1", limit: 10, now: Self.start + 61, lease: .seconds(60))
@@ -151,7 +151,7 @@ struct StoreConformanceTests {
     func aRenewedLeaseOutlivesItsFirstExpiry(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 2)))
         _ = try await store.claim(owner: "w1", limit: 1, now: Self.start, lease: .seconds(60))
         _ = try await store.claim(owner: "w2", limit: 1, now: Self.start, lease: .seconds(60))
         try await store.renewLeases(owner: "w1", now: Self.start + 50, lease: .seconds(60))
@@ -165,7 +165,7 @@ struct StoreConformanceTests {
     func releasedLeasesAreClaimableAtOnce(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 2)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 2)))
         _ = try await store.claim(owner: "w1", limit: 2, now: Self.start, lease: .seconds(600))
         try await store.releaseLeases(owner: "w1", now: Self.start + 1)
         #expect(try await store.counts(noticeID: "bc1")[.queued] == 2)
@@ -177,8 +177,8 @@ struct StoreConformanceTests {
     func aNewerMessageWithTheSameCollapseKeySupersedesTheUndeliveredOne(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("still-down", collapseKey: "incident-1"), messages: ArrayMessageSource(messages("down", count: 3)))
-        _ = try await store.enqueue(notice("restored", collapseKey: "incident-1", at: Self.start + 60), messages: ArrayMessageSource(messages("up", count: 2)))
+        _ = try await store.enqueue(notice("still-down", collapseKey: "incident-1"), messages: ArrayBatchSource(messages("down", count: 3)))
+        _ = try await store.enqueue(notice("restored", collapseKey: "incident-1", at: Self.start + 60), messages: ArrayBatchSource(messages("up", count: 2)))
         #expect(try await store.counts(noticeID: "still-down")[.superseded] == 2)
         #expect(try await store.counts(noticeID: "still-down")[.queued] == 1)
         let superseded = try #require(try await store.message(id: "down-0"))
@@ -235,7 +235,7 @@ struct StoreConformanceTests {
     func acceptedMessagesSurviveReopening(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 3)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 3)))
         try await store.close()
         let reopened = try await backend.makeStore(in: directory)
         #expect(try await reopened.counts(noticeID: "bc1")[.queued] == 3)
@@ -246,7 +246,7 @@ struct StoreConformanceTests {
     func largeBroadcastsAreWrittenInBatchesAndListedInOrder(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        let total = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 5_001)))
+        let total = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 5_001)))
         #expect(total == 5_001)
         let listed = try await store.messages(MessageFilter(noticeID: "bc1", state: .queued, limit: 3))
         #expect(listed.map(\.message.id) == ["m-0", "m-1", "m-2"])
@@ -257,7 +257,7 @@ struct StoreConformanceTests {
     func circuitStatesAndPerChannelCountsAreVisible(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)
-        _ = try await store.enqueue(notice("bc1"), messages: ArrayMessageSource(messages("m", count: 4)))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 4)))
         _ = try await store.claim(owner: "w", limit: 4, now: Self.start, lease: .seconds(60))
         let delivered = Attempt(at: Self.start, channel: "partners", outcome: .delivered)
         try await store.record(

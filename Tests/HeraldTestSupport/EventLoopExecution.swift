@@ -6,9 +6,11 @@ import NIOPosix
 /// inside a task stalls every connection on that loop. Tests run tasks on Swift's own pool unless
 /// they ask for this.
 public enum EventLoopExecution {
-    /// Runs `body` in a task whose jobs run on one of NIO's event loops.
-    public static func run<Value: Sendable>(_ body: () async throws -> sending Value) async throws -> sending Value {
-        try await withTaskExecutorPreference(LoopTaskExecutor(loop: MultiThreadedEventLoopGroup.singleton.next()), operation: body)
+    /// Runs `body` in a task whose jobs run on `loop` (by default one of NIO's event loops).
+    public static func run<Value: Sendable>(
+        on loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(), _ body: () async throws -> sending Value
+    ) async throws -> sending Value {
+        try await withTaskExecutorPreference(LoopTaskExecutor(loop: loop), operation: body)
     }
 
     /// Whether the calling thread is one of NIO's event loops.

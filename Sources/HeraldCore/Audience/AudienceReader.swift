@@ -223,10 +223,3 @@ extension String {
         return trimmingCharacters(in: .whitespaces)
     }
 }
-
-/// Recipients one at a time with the line (or row number) each came from.
-public protocol RecipientStream {
-    mutating func next() throws -> (line: Int, recipient: Recipient)?
-}
-
-extension AudienceReader: RecipientStream {}

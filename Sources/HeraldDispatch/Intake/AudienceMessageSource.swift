@@ -2,35 +2,20 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// Streams an audience (a file, or stored recipients) into messages for the store, checking every row
-/// through the gate. Bad rows are collected (up to `RowProblems.limit`) and thrown at the end, which
-/// aborts the store's transaction: the broadcast is queued whole or not at all.
-final class AudienceMessageSource: MessageSource {
-    private var reader: any RecipientStream
-    private let gate: RecipientGate
-    private let file: String
+/// A broadcast's messages: one per row of its audience (a file, or stored recipients) that passes the
+/// gate. A bad row makes the last batch throw, which aborts the store's transaction: the broadcast is
+/// queued whole or not at all.
+final class AudienceMessageSource: BatchSource {
+    private let rows: CheckedAudience
     private var identifiers: IdentifierSequence
-    private var problems = RowProblems()
 
-    init(reader: sending any RecipientStream, gate: RecipientGate, file: String, now: Date) {
-        self.reader = reader
-        self.gate = gate
-        self.file = file
+    init(_ audience: sending any BatchSource<AudienceEntry>, gate: RecipientGate, label: String, now: Date) {
+        self.rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
         self.identifiers = IdentifierSequence(prefix: "msg", at: now)
     }
 
-    func nextBatch(limit: Int) throws -> [NewMessage]? {
-        var batch: [NewMessage] = []
-        batch.reserveCapacity(limit)
-        while batch.count < limit {
-            guard let row = try problems.row({ try reader.next() }) else { continue }
-            guard let (line, recipient) = row else {
-                try problems.finish()
-                break
-            }
-            guard try problems.row({ try gate.check(recipient, file: file, line: line) }) != nil else { continue }
-            batch.append(NewMessage(id: identifiers.next(), recipient: recipient))
-        }
-        return batch.isEmpty ? nil : batch
+    func nextBatch(limit: Int) async throws -> [NewMessage]? {
+        guard let batch = try await rows.nextBatch(limit: limit) else { return nil }
+        return batch.map { NewMessage(id: identifiers.next(), recipient: $0.recipient) }
     }
 }

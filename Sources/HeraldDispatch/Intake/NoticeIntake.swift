@@ -47,76 +47,72 @@ public struct NoticeIntake: Sendable {
     /// Queues one message per recipient of an audience file (CSV or JSON Lines), streaming it.
     /// - Parameter format: the file's format; by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
     public func broadcast(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> Receipt {
-        let now = clock.now()
-        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        let source = AudienceMessageSource(reader: try openAudience(audienceFile, format: format), gate: gate, file: audienceFile, now: now)
-        let total = try await store.enqueue(notice, messages: source)
-        return Receipt(id: notice.id, noticeID: notice.id, total: total)
+        try await broadcast(request, audience: AudienceFileSource(path: audienceFile, format: format), label: audienceFile)
     }
 
     /// Queues one message per stored recipient of `segment` (everyone when `nil`), streaming them.
     /// - Throws: `IntakeError.emptyAudience` when the segment has nobody.
     public func broadcast(_ request: NoticeRequest, segment: String?) async throws -> Receipt {
+        guard try await store.recipientCount(segment: segment) > 0 else { throw IntakeError.emptyAudience(segment: segment) }
+        return try await broadcast(request, audience: try store.recipientStream(segment: segment), label: Self.label(segment: segment))
+    }
+
+    private func broadcast(_ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String) async throws -> Receipt {
         let now = clock.now()
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        guard try await store.recipientCount(segment: segment) > 0 else { throw IntakeError.emptyAudience(segment: segment) }
-        let label = segment.map { "segment \($0)" } ?? "all recipients"
-        let source = AudienceMessageSource(reader: try store.recipientStream(segment: segment), gate: gate, file: label, now: now)
-        let total = try await store.enqueue(notice, messages: source)
+        let total = try await store.enqueue(notice, messages: AudienceMessageSource(audience, gate: gate, label: label, now: now))
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
 
     /// Renders every message of a broadcast to an audience file without queueing anything. The file is
-    /// read on the blocking thread pool (`BlockingWork`), never on the event loop that asked.
+    /// read on the blocking thread pool, never on the event loop that asked.
     public func dryRun(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> DryRunReport {
-        try await BlockingWork.run { [self] in
-            var reader = try openAudience(audienceFile, format: format)
-            return try dryRun(request, audience: &reader, label: audienceFile)
-        }
+        try await dryRun(request, audience: AudienceFileSource(path: audienceFile, format: format), label: audienceFile)
     }
 
     /// Renders every message of a broadcast to a segment (everyone when `nil`) without queueing
-    /// anything; the segment is read page by page on the blocking thread pool.
+    /// anything; the segment is read a page at a time.
     public func dryRun(_ request: NoticeRequest, segment: String?) async throws -> DryRunReport {
-        try await BlockingWork.run { [self] in
-            var stream = try store.recipientStream(segment: segment)
-            return try dryRun(request, audience: &stream, label: segment.map { "segment \($0)" } ?? "all recipients")
-        }
+        try await dryRun(request, audience: try store.recipientStream(segment: segment), label: Self.label(segment: segment))
     }
 
-    private func openAudience(_ path: String, format: AudienceReader.Format?) throws -> AudienceReader {
-        do { return try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
+    private static func label(segment: String?) -> String {
+        segment.map { "segment \($0)" } ?? "all recipients"
     }
 
-    private func dryRun(_ request: NoticeRequest, audience: inout some RecipientStream, label audienceFile: String) throws -> DryRunReport {
-        let now = clock.now()
-        let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+    private func dryRun(_ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String) async throws -> DryRunReport {
+        let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
+        let rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
         var report = DryRunReport()
-        var problems = RowProblems()
-        while true {
-            guard let row = try problems.row({ try audience.next() }) else { continue }
-            guard let (line, recipient) = row else { break }
-            guard try problems.row({ try gate.check(recipient, file: audienceFile, line: line) }) != nil else { continue }
-            let locale = gate.locale(for: recipient)
-            let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
-            report.add(locale: locale, channel: channel)
-            let key = "\(channel)/\(locale)"
-            let needsSMS = recipient.contacts.phone != nil && !gate.smsChannels.isEmpty
-            guard report.samples[key] == nil || needsSMS else { continue }
-            let rendered: RenderedNotice
-            do {
-                rendered = try templates.render(request.template, locale: locale, context: gate.context(for: recipient))
-            } catch {
-                throw IntakeError.renderFailed(file: audienceFile, line: line, error)
-            }
-            if report.samples[key] == nil { report.samples[key] = rendered }
-            if needsSMS, let overlong = gate.overlongSMS(rendered) {
-                report.overlongSMS += 1
-                if report.firstOverlongSMS == nil { report.firstOverlongSMS = "\(audienceFile):\(line): \(overlong)" }
-            }
+        while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize) {
+            for (line, recipient) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
         }
-        try problems.finish()
         return report
+    }
+
+    /// Rows a dry run reads per batch.
+    static let dryRunBatchSize = 2000
+
+    /// Counts one recipient of a dry run, rendering it when it is the first of its channel and locale
+    /// (or has an SMS text to measure).
+    private func sample(_ request: NoticeRequest, to recipient: Recipient, line: Int, label: String, gate: RecipientGate, into report: inout DryRunReport) throws {
+        let locale = gate.locale(for: recipient)
+        let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
+        report.add(locale: locale, channel: channel)
+        let key = "\(channel)/\(locale)"
+        let needsSMS = recipient.contacts.phone != nil && !gate.smsChannels.isEmpty
+        guard report.samples[key] == nil || needsSMS else { return }
+        let rendered: RenderedNotice
+        do {
+            rendered = try templates.render(request.template, locale: locale, context: gate.context(for: recipient))
+        } catch {
+            throw IntakeError.renderFailed(file: label, line: line, error)
+        }
+        if report.samples[key] == nil { report.samples[key] = rendered }
+        if needsSMS, let overlong = gate.overlongSMS(rendered) {
+            report.overlongSMS += 1
+            if report.firstOverlongSMS == nil { report.firstOverlongSMS = "\(label):\(line): \(overlong)" }
+        }
     }
 
     /// Checks a request as a broadcast would (template, variables, route, lifetime) without queueing it.

@@ -15,38 +15,31 @@ public struct RecipientImport: Sendable {
 
     /// - Parameters:
     ///   - segment: added to every row's segments.
+    ///   - format: by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
     /// - Returns: how many recipients were written.
     /// - Throws: `IntakeError.audience` naming the file, line and field of a bad row, or `.rows` for several.
-    ///   - format: by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
     public func importFile(_ path: String, segment: String? = nil, format: AudienceReader.Format? = nil) async throws -> Int {
-        let reader: AudienceReader
-        do { reader = try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
-        return try await store.upsertRecipients(AudienceRecipientSource(reader: reader, segment: segment), now: clock.now())
+        let source = AudienceRecipientSource(AudienceFileSource(path: path, format: format), segment: segment)
+        return try await store.upsertRecipients(source, now: clock.now())
     }
 }
 
-/// Feeds audience rows to the store in batches, adding an extra segment.
-final class AudienceRecipientSource: RecipientSource {
-    private var reader: AudienceReader
+/// Feeds an audience's rows to the directory in batches, adding an extra segment.
+final class AudienceRecipientSource: BatchSource {
+    private let rows: CheckedAudience
     private let segment: String?
-    private var problems = RowProblems()
 
-    init(reader: sending AudienceReader, segment: String?) {
-        self.reader = reader
+    init(_ audience: sending any BatchSource<AudienceEntry>, segment: String?) {
+        self.rows = CheckedAudience(audience)
         self.segment = segment
     }
 
-    func nextBatch(limit: Int) throws -> [Recipient]? {
-        var batch: [Recipient] = []
-        while batch.count < limit {
-            guard let row = try problems.row({ try reader.next() }) else { continue }
-            guard var recipient = row?.recipient else {
-                try problems.finish()
-                break
-            }
+    func nextBatch(limit: Int) async throws -> [Recipient]? {
+        guard let batch = try await rows.nextBatch(limit: limit) else { return nil }
+        return batch.map { row in
+            var recipient = row.recipient
             if let segment, !recipient.segments.contains(segment) { recipient.segments.append(segment) }
-            batch.append(recipient)
+            return recipient
         }
-        return batch.isEmpty ? nil : batch
     }
 }

@@ -10,9 +10,7 @@ extension MemoryMessageStore {
             for index in queue.messages.indices {
                 let entry = queue.messages[index]
                 guard entry.state == .sending, let expiry = entry.leaseExpiresAt, expiry <= now, entry.leaseOwner != owner else { continue }
-                queue.messages[index].state = entry.message.attempts == 0 ? .queued : .retrying
-                queue.messages[index].dropLease()
-                queue.messages[index].updatedAt = now
+                queue.messages[index].handBack(now: now)
             }
             let due = queue.messages.indices.filter { index in
                 let entry = queue.messages[index]
@@ -63,9 +61,7 @@ extension MemoryMessageStore {
     public func releaseLeases(owner: String, now: Date) async throws {
         queue.withLock { queue in
             for index in queue.messages.indices where queue.messages[index].state == .sending && queue.messages[index].leaseOwner == owner {
-                queue.messages[index].state = queue.messages[index].message.attempts == 0 ? .queued : .retrying
-                queue.messages[index].dropLease()
-                queue.messages[index].updatedAt = now
+                queue.messages[index].handBack(now: now)
             }
         }
     }
@@ -86,6 +82,13 @@ extension MemoryMessageStore {
 }
 
 extension MemoryMessage {
+    /// A lease ends undelivered (its worker died, or gave it back): the message is claimable again.
+    mutating func handBack(now: Date) {
+        state = message.attempts == 0 ? .queued : .retrying
+        dropLease()
+        updatedAt = now
+    }
+
     /// Moves to `state` with `error` as the last error.
     mutating func finish(_ state: MessageState, error: String) {
         self.state = state

@@ -9,10 +9,9 @@ struct MemoryIdempotencyEntry {
 }
 
 extension MemoryMessageStore {
-    public func upsertRecipients(_ source: sending some RecipientSource, now: Date) async throws -> Int {
-        let source = Transfer<any RecipientSource>(value: source)
+    public func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int {
         var staged: [Recipient] = []
-        while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.batchSize) }) { staged += batch }
+        while let batch = try await source.nextBatch(limit: Self.batchSize) { staged += batch }
         queue.withLock { queue in
             for recipient in staged { queue.recipients[recipient.id] = recipient }
         }
@@ -30,8 +29,8 @@ extension MemoryMessageStore {
         }
     }
 
-    public func recipientStream(segment: String?) throws -> any RecipientStream {
-        PagedRecipientStream { [self] after, limit in self.queue.withLock { $0.recipientPage(segment: segment, after: after, limit: limit) } }
+    public func recipientStream(segment: String?) throws -> any BatchSource<AudienceEntry> {
+        PagedRecipients { [self] after, limit in self.queue.withLock { $0.recipientPage(segment: segment, after: after, limit: limit) } }
     }
 
     public func claimIdempotencyKey(_ key: String, fingerprint: String, now: Date, window: Duration) async throws -> IdempotencyClaim {

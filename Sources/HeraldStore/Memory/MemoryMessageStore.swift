@@ -23,12 +23,9 @@ public final class MemoryMessageStore: MessageStore {
     /// Messages pulled from a source per batch, as the other backends pull them.
     static let batchSize = 2000
 
-    public func enqueue(_ notice: Notice, messages: sending some MessageSource) async throws -> Int {
-        let source = Transfer<any MessageSource>(value: messages)
+    public func enqueue(_ notice: Notice, messages: sending some BatchSource<NewMessage>) async throws -> Int {
         var staged: [NewMessage] = []
-        while let batch = try await BlockingWork.run({ try source.value.nextBatch(limit: Self.batchSize) }) {
-            staged += batch
-        }
+        while let batch = try await messages.nextBatch(limit: Self.batchSize) { staged += batch }
         try queue.withLock { try $0.insert(notice, messages: staged) }
         return staged.count
     }

@@ -1,0 +1,48 @@
+import HeraldCore
+import HeraldStore
+
+/// An audience file (CSV or JSON Lines) read a batch of rows at a time on the blocking thread pool
+/// (`BlockingWork`), never on the event loop or task that pulls it. The file is opened by the first
+/// batch, so opening a slow file (a pipe, a network mount) does not block either.
+///
+/// A bad row is an entry with its `AudienceError`; a file that cannot be opened or read any further
+/// throws `IntakeError.audience`.
+final class AudienceFileSource: BatchSource, @unchecked Sendable {
+    // Unchecked: a source is pulled by one consumer, each batch awaited before the next is asked for,
+    // so the reader is never touched by two threads at once.
+    private let path: String
+    private let format: AudienceReader.Format?
+    private var reader: AudienceReader?
+
+    init(path: String, format: AudienceReader.Format?) {
+        self.path = path
+        self.format = format
+    }
+
+    func nextBatch(limit: Int) async throws -> [AudienceEntry]? {
+        try await BlockingWork.run { try self.read(limit: limit) }
+    }
+
+    private func read(limit: Int) throws -> [AudienceEntry]? {
+        var reader: AudienceReader
+        if let opened = self.reader {
+            reader = opened
+        } else {
+            do { reader = try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }
+        }
+        defer { self.reader = reader }
+        var batch: [AudienceEntry] = []
+        batch.reserveCapacity(min(limit, 4096))
+        while batch.count < limit {
+            do throws(AudienceError) {
+                guard let (line, recipient) = try reader.next() else { break }
+                batch.append(AudienceEntry(line: line, recipient: .success(recipient)))
+            } catch {
+                // Line 0: the file itself cannot be read any further.
+                guard error.line > 0 else { throw IntakeError.audience(error) }
+                batch.append(AudienceEntry(line: error.line, recipient: .failure(error)))
+            }
+        }
+        return batch.isEmpty ? nil : batch
+    }
+}
