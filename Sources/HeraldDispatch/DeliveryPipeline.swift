@@ -75,7 +75,7 @@ public struct DeliveryPipeline: Sendable {
         let rendered: RenderedNotice
         do {
             let context = RenderContext(vars: notice.vars, recipient: recipient, noticeID: notice.id, now: now)
-            rendered = try stencils.render(notice, context: context, parts: channel.transport.parts)
+            rendered = try stencils.render(notice, context: context, parts: channel.transport.kind.parts)
         } catch {
             return decisions.renderFailed(message, target: target, attempts: attempts, error: error, now: now)
         }

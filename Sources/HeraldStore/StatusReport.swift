@@ -5,9 +5,9 @@ import HeraldCore
 public struct StatusReport: Encodable, Sendable {
     public var id: String?
     public var counts: StateCounts
-    public var channels: [ChannelSummary]?
+    public var channels: [ChannelStatus]?
 
-    public init(id: String?, counts: StateCounts, channels: [ChannelSummary]? = nil) {
+    public init(id: String?, counts: StateCounts, channels: [ChannelStatus]? = nil) {
         self.id = id
         self.counts = counts
         self.channels = channels
@@ -38,10 +38,28 @@ extension MessageDetail: Encodable {
     }
 }
 
-/// Every configured channel with its saved circuit state and counts (closed and zero when it has none yet).
+/// A configured channel as `herald status`, `GET /v1/channels` and `/metrics` show it: its circuit
+/// and the messages whose last attempt was on it.
+public struct ChannelStatus: Encodable, Sendable, Hashable {
+    public var name: String
+    public var kind: ChannelKind
+    public var circuit: CircuitBreaker.State
+    public var delivered: Int
+    public var failed: Int
+    public var queued: Int
+}
+
 extension QueueQueries {
-    public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelSummary] {
+    /// Every configured channel in configuration order, with its saved circuit state and counts
+    /// (closed and zero when it has none yet).
+    public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelStatus] {
         let saved = Dictionary(uniqueKeysWithValues: try await channelSummaries().map { ($0.name, $0) })
-        return configuration.channels.map { saved[$0.name] ?? ChannelSummary(name: $0.name, circuit: .closed, delivered: 0, failed: 0) }
+        return configuration.channels.map { channel in
+            let summary = saved[channel.name] ?? ChannelSummary(name: channel.name, circuit: .closed, delivered: 0, failed: 0)
+            return ChannelStatus(
+                name: channel.name, kind: channel.kind, circuit: summary.circuit, delivered: summary.delivered, failed: summary.failed,
+                queued: summary.queued
+            )
+        }
     }
 }

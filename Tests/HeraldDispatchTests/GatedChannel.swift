@@ -6,7 +6,6 @@ import Synchronization
 final class GatedChannel: Channel {
     let name = "outbox"
     let kind = ChannelKind.outbox
-    var parts: Set<PartKind> { [.email] }
     /// Yields the message id of each delivery as it starts.
     let started: AsyncStream<String>
     private let startedContinuation: AsyncStream<String>.Continuation

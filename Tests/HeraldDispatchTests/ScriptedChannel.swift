@@ -7,7 +7,6 @@ import Synchronization
 final class ScriptedChannel: Channel {
     let name: String
     let kind: ChannelKind
-    var parts: Set<PartKind> { Set(PartKind.allCases) }
     private let state: Mutex<(answers: [DeliveryError?], deliveries: [Delivery])>
 
     init(name: String, kind: ChannelKind = .outbox, answers: [DeliveryError?] = [nil]) {

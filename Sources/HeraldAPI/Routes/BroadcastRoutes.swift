@@ -57,8 +57,11 @@ struct BroadcastRoutes {
     func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.read)
         let id = try context.parameters.require("id")
-        guard try await services.store.notice(id: id) != nil else { throw Problem.notFound("no broadcast with id '\(id)'") }
-        return try JSONBody.response(.ok, StatusReport(id: id, counts: try await services.store.counts(noticeID: id)))
+        do {
+            return try JSONBody.response(.ok, try await services.operatorDesk.status(broadcast: id))
+        } catch let error as OperatorError {
+            throw Problem.from(error)
+        }
     }
 
     func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -10,25 +10,8 @@ struct ChannelRoutes {
         router.get("/v1/channels") { request, context in try await channels(request, context: context) }
     }
 
-    struct ChannelRow: Encodable {
-        var name: String
-        var kind: String
-        var circuit: String
-        var delivered: Int
-        var failed: Int
-        var queued: Int
-    }
-
     func channels(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.read)
-        let summaries = try await services.store.channelReport(for: services.configuration)
-        let rows = zip(services.configuration.channels, summaries).map { settings, summary in
-            ChannelRow(
-                name: settings.name, kind: settings.kind.rawValue, circuit: summary.circuit.rawValue, delivered: summary.delivered,
-                failed: summary.failed, queued: summary.queued
-            )
-        }
-        return try JSONBody.response(.ok, rows)
+        return try JSONBody.response(.ok, try await services.operatorDesk.channels())
     }
-
 }

@@ -24,5 +24,5 @@ public struct APIServices: Sendable {
     }
 
     /// Cancel and retry, as `herald cancel` and `herald retry` do them.
-    var operatorDesk: OperatorDesk { OperatorDesk(store: store, retry: configuration.retry, clock: clock) }
+    var operatorDesk: OperatorDesk { OperatorDesk(store: store, configuration: configuration, clock: clock) }
 }

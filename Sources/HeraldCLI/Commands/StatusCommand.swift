@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeraldCore
+import HeraldDispatch
 import HeraldStore
 
 /// `herald status [BROADCAST_ID] [--json]`
@@ -13,19 +14,21 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try HeraldRuntime(options: global)
-        let (counts, channels) = try await runtime.withStore { store in
-            if let broadcastID, try await store.notice(id: broadcastID) == nil { throw ValidationError("no broadcast with id '\(broadcastID)'") }
-            return (try await store.counts(noticeID: broadcastID), broadcastID == nil ? try await store.channelReport(for: runtime.configuration) : nil)
+        let report: StatusReport
+        do {
+            report = try await runtime.withStore { store in try await runtime.makeOperatorDesk(store: store).status(broadcast: broadcastID) }
+        } catch let error as OperatorError {
+            throw ValidationError(error.description)
         }
         if json {
-            try JSONOutput.print(StatusReport(id: broadcastID, counts: counts, channels: channels))
+            try JSONOutput.print(report)
             return
         }
-        print(broadcastID.map { "broadcast \($0)" } ?? "queue", "— \(counts.total) messages")
+        print(broadcastID.map { "broadcast \($0)" } ?? "queue", "— \(report.counts.total) messages")
         for state in MessageState.allCases {
-            print("  \(state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(counts[state])")
+            print("  \(state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.counts[state])")
         }
-        if let channels {
+        if let channels = report.channels {
             print("channels (circuit, delivered, failed):")
             for channel in channels {
                 print("  \(channel.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(channel.circuit.rawValue) \(channel.delivered) \(channel.failed)")

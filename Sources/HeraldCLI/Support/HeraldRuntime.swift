@@ -42,7 +42,7 @@ struct HeraldRuntime {
     }
 
     func makeOperatorDesk(store: any MessageStore) -> OperatorDesk {
-        OperatorDesk(store: store, retry: configuration.retry, clock: clock)
+        OperatorDesk(store: store, configuration: configuration, clock: clock)
     }
 
     func makeChannels() throws -> [ConfiguredChannel] {

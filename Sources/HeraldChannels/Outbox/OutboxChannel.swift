@@ -14,7 +14,6 @@ public struct OutboxChannel: Channel {
 
     public let name: String
     public var kind: ChannelKind { .outbox }
-    public var parts: Set<PartKind> { Set(PartKind.allCases) }
     let configuration: Configuration
 
     public init(name: String, configuration: Configuration) {

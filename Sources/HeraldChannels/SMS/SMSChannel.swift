@@ -27,7 +27,6 @@ public struct SMSChannel: HeraldCore.Channel {
 
     public let name: String
     public var kind: ChannelKind { .sms }
-    public var parts: Set<PartKind> { [.sms] }
     let configuration: Configuration
     let client: HTTPClient
     /// The gateway's `host:port`, named in transport errors.

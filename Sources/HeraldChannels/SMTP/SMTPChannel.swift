@@ -25,7 +25,6 @@ public struct SMTPChannel: HeraldCore.Channel {
 
     public let name: String
     public var kind: ChannelKind { .smtp }
-    public var parts: Set<PartKind> { [.email, .emailHTML] }
     public var messagesPerConnection: Int { SMTPConnection.pipelineDepth }
     let configuration: Configuration
     let envelopes: SMTPEnvelopeBuilder

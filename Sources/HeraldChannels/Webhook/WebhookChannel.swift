@@ -32,7 +32,6 @@ public struct WebhookChannel: HeraldCore.Channel {
 
     public let name: String
     public var kind: ChannelKind { .webhook }
-    public var parts: Set<PartKind> { [.email, .emailHTML, .sms, .webhook] }
     let configuration: Configuration
     let client: HTTPClient
     let destinations: DestinationGuard

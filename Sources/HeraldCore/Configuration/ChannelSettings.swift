@@ -115,6 +115,8 @@ public struct SMSSettings: Sendable {
     public var sender: String
     public var defaultRegion: String?
     public var maxSegments: Int
+    /// `max_segments` when the channel does not say.
+    public static let defaultMaxSegments = 2
     public var tlsVerify: Bool
 
     public init(

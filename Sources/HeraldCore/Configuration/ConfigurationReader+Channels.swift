@@ -87,7 +87,7 @@ extension ConfigurationReader {
             transport = .sms(
                 SMSSettings(
                     url: try required("url").url(), format: format, token: token, account: account, sender: sender, defaultRegion: region,
-                    maxSegments: try fields["max_segments"]?.int(in: 1...20) ?? 2, tlsVerify: try fields["tls_verify"]?.bool() ?? true
+                    maxSegments: try fields["max_segments"]?.int(in: 1...20) ?? SMSSettings.defaultMaxSegments, tlsVerify: try fields["tls_verify"]?.bool() ?? true
                 )
             )
         }

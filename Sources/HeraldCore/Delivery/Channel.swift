@@ -8,8 +8,6 @@ public protocol Channel: Sendable {
     /// The configured name (`email`, `partners`).
     var name: String { get }
     var kind: ChannelKind { get }
-    /// The template parts this channel sends, so workers render nothing else.
-    var parts: Set<PartKind> { get }
     /// How many messages one connection carries at once (an SMTP session pipelines several); with
     /// the channel's `connections` it bounds the deliveries in flight on the channel.
     var messagesPerConnection: Int { get }

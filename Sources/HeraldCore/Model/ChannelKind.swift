@@ -16,4 +16,14 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
         case .outbox: nil
         }
     }
+
+    /// The template parts a channel of this kind sends, so workers and previews render nothing else.
+    public var parts: Set<PartKind> {
+        switch self {
+        case .smtp: [.email, .emailHTML]
+        case .sms: [.sms]
+        case .webhook: [.email, .emailHTML, .sms, .webhook]
+        case .outbox: Set(PartKind.allCases)
+        }
+    }
 }

@@ -2,23 +2,39 @@ import Foundation
 import HeraldCore
 import HeraldStore
 
-/// What an operator does to messages already queued — cancel, retry — written once for the CLI
-/// (`herald cancel`, `herald retry`) and the API (`POST /v1/…/cancel`, `/retry`), which only adapt
+/// What an operator does to messages already queued — cancel, retry — and sees of them — status,
+/// channels — written once for the CLI (`herald cancel`, `retry`, `status`) and the API
+/// (`POST /v1/…/cancel`, `/retry`, `GET /v1/broadcasts/{id}`, `/v1/channels`), which only adapt
 /// arguments and answers.
 ///
 /// ```swift
-/// let desk = OperatorDesk(store: store, retry: config.retry, clock: SystemWallClock())
+/// let desk = OperatorDesk(store: store, configuration: config, clock: SystemWallClock())
 /// let outcome = try await desk.cancel("bc_01…", reason: "cancelled by operator")
 /// ```
 public struct OperatorDesk: Sendable {
     let store: any OperatorQueue
-    let retry: RetrySettings
+    let configuration: HeraldConfiguration
     let clock: any WallClock
 
-    public init(store: any OperatorQueue, retry: RetrySettings, clock: any WallClock) {
+    public init(store: any OperatorQueue, configuration: HeraldConfiguration, clock: any WallClock) {
         self.store = store
-        self.retry = retry
+        self.configuration = configuration
         self.clock = clock
+    }
+
+    /// Counts by state of one broadcast, or of the whole queue with every channel's status.
+    /// - Throws: `OperatorError.notFound` for an unknown broadcast.
+    public func status(broadcast id: String?) async throws -> StatusReport {
+        guard let id else {
+            return StatusReport(id: nil, counts: try await store.counts(noticeID: nil), channels: try await channels())
+        }
+        guard try await store.notice(id: id) != nil else { throw OperatorError.notFound(id, kinds: [.notice]) }
+        return StatusReport(id: id, counts: try await store.counts(noticeID: id))
+    }
+
+    /// Every configured channel with its circuit and counts.
+    public func channels() async throws -> [ChannelStatus] {
+        try await store.channelReport(for: configuration)
     }
 
     /// What a cancel did.
@@ -47,13 +63,13 @@ public struct OperatorDesk: Sendable {
     /// - Returns: the ids queued again; the ones not among them were unknown or not final.
     public func retry(messageIDs: [String]) async throws -> [String] {
         let now = clock.now()
-        return try await store.requeue(ids: messageIDs, failedIn: nil, since: nil, expiresAt: now + retry.expireAfter.timeInterval, now: now)
+        return try await store.requeue(ids: messageIDs, failedIn: nil, since: nil, expiresAt: now + configuration.retry.expireAfter.timeInterval, now: now)
     }
 
     /// Queues every failed message again (of one broadcast, or the whole queue) that failed at or after `since`.
     public func retryFailed(broadcast: String?, since: Date?) async throws -> [String] {
         let now = clock.now()
-        return try await store.requeue(ids: nil, failedIn: broadcast, since: since, expiresAt: now + retry.expireAfter.timeInterval, now: now)
+        return try await store.requeue(ids: nil, failedIn: broadcast, since: since, expiresAt: now + configuration.retry.expireAfter.timeInterval, now: now)
     }
 
     /// What an id names.
