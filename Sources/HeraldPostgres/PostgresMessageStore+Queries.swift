@@ -4,14 +4,14 @@ import HeraldStore
 import PostgresNIO
 
 extension PostgresMessageStore {
+    /// The columns `notice(from:)` reads, in order.
+    static let noticeColumns = "id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at"
+
     public func notice(id: String) async throws -> Notice? {
-        let found = try await rows(
-            """
-            SELECT id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at
-            FROM notices WHERE id = \(id)
-            """
-        )
-        guard let row = found.first else { return nil }
+        try await rows("SELECT \(unescaped: Self.noticeColumns) FROM notices WHERE id = \(id)").first.map(Self.notice(from:))
+    }
+
+    private static func notice(from row: PostgresRow) throws -> Notice {
         let (id, kind, template, vars, locale, route, priority, collapseKey, expiresAt, incidentID, createdAt) = try row.decode(
             (String, String, String, String, String?, String, Int, String?, Int64, String?, Int64).self
         )
@@ -19,6 +19,32 @@ extension PostgresMessageStore {
             id: id, kind: kind, template: template, vars: vars, locale: locale, route: route, priority: priority,
             collapseKey: collapseKey, expiresAt: expiresAt, incidentID: incidentID, createdAt: createdAt
         )
+    }
+
+    public func broadcasts(limit: Int) async throws -> [BroadcastSummary] {
+        let notices = try await rows(
+            "SELECT \(unescaped: Self.noticeColumns) FROM notices WHERE kind = 'broadcast' ORDER BY created_at DESC, id DESC LIMIT \(limit)"
+        ).map(Self.notice(from:))
+        guard !notices.isEmpty else { return [] }
+        var counts: [String: StateCounts] = [:]
+        for row in try await rows("SELECT notice_id, state, count(*) FROM messages WHERE notice_id = ANY(\(notices.map(\.id))) GROUP BY notice_id, state") {
+            let (noticeID, state, n) = try row.decode((String, String, Int).self)
+            if let state = MessageState(rawValue: state) { counts[noticeID, default: StateCounts()][state] = n }
+        }
+        return notices.map { BroadcastSummary(notice: $0, counts: counts[$0.id] ?? StateCounts()) }
+    }
+
+    public func failureReasons(noticeID: String, limit: Int) async throws -> [FailureReason] {
+        try await rows(
+            """
+            SELECT last_error, count(*) AS n FROM messages
+            WHERE notice_id = \(noticeID) AND state IN ('retrying', 'failed', 'expired') AND last_error IS NOT NULL
+            GROUP BY last_error ORDER BY n DESC, last_error LIMIT \(limit)
+            """
+        ).map { row in
+            let (error, count) = try row.decode((String, Int).self)
+            return FailureReason(error: error, count: count)
+        }
     }
 
     public func counts(noticeID: String?) async throws -> StateCounts {
@@ -46,7 +72,7 @@ extension PostgresMessageStore {
             SELECT \(unescaped: StoredMessage.columns) FROM messages
             WHERE (\(filter.noticeID)::text IS NULL OR notice_id = \(filter.noticeID))
                 AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
-            ORDER BY seq LIMIT \(filter.limit)
+            ORDER BY seq DESC LIMIT \(filter.limit)
             """
         )
         return try await details(of: found)
@@ -102,15 +128,16 @@ extension PostgresMessageStore {
         ).isEmpty
     }
 
-    public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
-        // Named ids (failed, expired or cancelled), or every failed message of the notice (or queue) since `since`.
+    public func requeue(_ selection: RequeueSelection, expiresAt: Date, now: Date) async throws -> [String] {
         let requeued = try await rows(
             """
             UPDATE messages SET state = 'queued', route_index = 0, failures = 0, channel_since = NULL, next_attempt_at = \(now.millis),
                 expires_at = GREATEST(expires_at, \(expiresAt.millis)), updated_at = \(now.millis)
-            WHERE (\(ids)::text[] IS NOT NULL AND state IN ('failed', 'expired', 'cancelled') AND id = ANY(\(ids)))
-                OR (\(ids)::text[] IS NULL AND state = 'failed' AND (\(noticeID)::text IS NULL OR notice_id = \(noticeID))
-                    AND (\(since?.millis)::bigint IS NULL OR updated_at >= \(since?.millis)))
+            WHERE state = ANY(\(selection.stateList))
+                AND (\(selection.ids)::text[] IS NULL OR id = ANY(\(selection.ids)))
+                AND (\(selection.ids)::text[] IS NOT NULL OR (
+                    (\(selection.noticeID)::text IS NULL OR notice_id = \(selection.noticeID))
+                    AND (\(selection.since?.millis)::bigint IS NULL OR updated_at >= \(selection.since?.millis))))
             RETURNING id, seq
             """
         )

@@ -57,6 +57,8 @@ enum PostgresSchema {
         ("v2-readiness", ["CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at BIGINT NOT NULL)"]),
         // Recipients' segments were joined with `,`, messages' with `;`: one separator now (`SegmentColumn`).
         ("v3-segment-separator", ["UPDATE recipients SET segments = replace(segments, ',', ';')"]),
+        // `herald broadcasts` lists the newest broadcasts among every single send's notice too.
+        ("v4-notices-by-kind", ["CREATE INDEX notices_by_kind ON notices (kind, created_at)"]),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

@@ -36,25 +36,28 @@ extension SQLiteMessageStore {
         }
     }
 
-    public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
+    public func requeue(_ selection: RequeueSelection, expiresAt: Date, now: Date) async throws -> [String] {
         try await pool.write { db in
-            var clauses = ["state IN ('failed', 'expired', 'cancelled')"]
-            var arguments: StatementArguments = []
-            if let ids {
+            let states = selection.stateList
+            var clauses = ["state IN (\(databaseQuestionMarks(count: states.count)))"]
+            var arguments = StatementArguments(states)
+            if let ids = selection.ids {
                 clauses.append("id IN (\(databaseQuestionMarks(count: ids.count)))")
                 arguments += StatementArguments(ids)
             } else {
-                clauses = ["state = 'failed'"]
-                if let noticeID {
+                if let noticeID = selection.noticeID {
                     clauses.append("notice_id = ?")
                     arguments += [noticeID]
                 }
-                if let since {
+                if let since = selection.since {
                     clauses.append("updated_at >= ?")
                     arguments += [since.millis]
                 }
             }
-            let selected = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE \(clauses.joined(separator: " AND "))", arguments: arguments)
+            guard !states.isEmpty else { return [] }
+            let selected = try String.fetchAll(
+                db, sql: "SELECT id FROM messages WHERE \(clauses.joined(separator: " AND ")) ORDER BY seq", arguments: arguments
+            )
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE messages SET state = 'queued', route_index = 0, failures = 0, channel_since = NULL, next_attempt_at = ?,

@@ -6,12 +6,47 @@ import HeraldStore
 extension SQLiteMessageStore {
     public func notice(id: String) async throws -> Notice? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE id = ?", arguments: [id]) else { return nil }
-            return try NoticeRow.notice(
-                id: row["id"], kind: row["kind"], template: row["template"], vars: row["vars"], locale: row["locale"],
-                route: row["route"], priority: row["priority"], collapseKey: row["collapse_key"], expiresAt: row["expires_at"],
-                incidentID: row["incident_id"], createdAt: row["created_at"]
+            try Row.fetchOne(db, sql: "SELECT * FROM notices WHERE id = ?", arguments: [id]).map(Self.notice(from:))
+        }
+    }
+
+    private static func notice(from row: Row) throws -> Notice {
+        try NoticeRow.notice(
+            id: row["id"], kind: row["kind"], template: row["template"], vars: row["vars"], locale: row["locale"],
+            route: row["route"], priority: row["priority"], collapseKey: row["collapse_key"], expiresAt: row["expires_at"],
+            incidentID: row["incident_id"], createdAt: row["created_at"]
+        )
+    }
+
+    public func broadcasts(limit: Int) async throws -> [BroadcastSummary] {
+        try await pool.read { db in
+            let notices = try Row.fetchAll(
+                db, sql: "SELECT * FROM notices WHERE kind = 'broadcast' ORDER BY created_at DESC, id DESC LIMIT ?", arguments: [limit]
+            ).map(Self.notice(from:))
+            guard !notices.isEmpty else { return [] }
+            var counts: [String: StateCounts] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT notice_id, state, count(*) AS n FROM messages WHERE notice_id IN (\(databaseQuestionMarks(count: notices.count))) GROUP BY notice_id, state",
+                arguments: StatementArguments(notices.map(\.id))
             )
+            for row in rows {
+                if let state = MessageState(rawValue: row["state"]) { counts[row["notice_id"], default: StateCounts()][state] = row["n"] }
+            }
+            return notices.map { BroadcastSummary(notice: $0, counts: counts[$0.id] ?? StateCounts()) }
+        }
+    }
+
+    public func failureReasons(noticeID: String, limit: Int) async throws -> [FailureReason] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT last_error, count(*) AS n FROM messages
+                    WHERE notice_id = ? AND state IN ('retrying', 'failed', 'expired') AND last_error IS NOT NULL
+                    GROUP BY last_error ORDER BY n DESC, last_error LIMIT ?
+                    """,
+                arguments: [noticeID, limit]
+            ).map { FailureReason(error: $0["last_error"], count: $0["n"]) }
         }
     }
 
@@ -52,7 +87,7 @@ extension SQLiteMessageStore {
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [filter.limit]
-            let rows = try Row.fetchAll(db, sql: "SELECT \(StoredMessage.columns) FROM messages \(whereClause) ORDER BY seq LIMIT ?", arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: "SELECT \(StoredMessage.columns) FROM messages \(whereClause) ORDER BY seq DESC LIMIT ?", arguments: arguments)
             return try rows.map { try Self.detail(from: $0, db: db) }
         }
     }

@@ -130,6 +130,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v6-segment-separator") { db in
             try db.execute(sql: "UPDATE recipients SET segments = replace(segments, ',', ';')")
         }
+        // `herald broadcasts` lists the newest broadcasts among every single send's notice too.
+        migrator.registerMigration("v7-notices-by-kind") { db in
+            try db.execute(sql: "CREATE INDEX notices_by_kind ON notices(kind, created_at)")
+        }
         return migrator
     }
 }

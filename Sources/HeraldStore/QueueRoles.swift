@@ -55,8 +55,15 @@ public protocol QueueQueries: Sendable {
     /// One message with its attempt ledger.
     func message(id: String) async throws -> MessageDetail?
 
-    /// Messages matching the filter, oldest first.
+    /// Messages matching the filter, newest first.
     func messages(_ filter: MessageFilter) async throws -> [MessageDetail]
+
+    /// The newest `limit` broadcasts, newest first, each with its counts by state.
+    func broadcasts(limit: Int) async throws -> [BroadcastSummary]
+
+    /// The commonest last errors of a notice's messages that are not delivered (waiting to retry,
+    /// failed or expired), most frequent first, at most `limit` of them.
+    func failureReasons(noticeID: String, limit: Int) async throws -> [FailureReason]
 
     /// Each channel that has a circuit record or messages: its circuit and delivered/failed counts.
     func channelSummaries() async throws -> [ChannelSummary]
@@ -77,12 +84,10 @@ public protocol OperatorQueue: QueueQueries {
     /// - Returns: whether it was cancelled.
     func cancel(messageID: String, reason: String, now: Date) async throws -> Bool
 
-    /// Queues final messages again from the first channel of their route, expiring `expiresAt` at the earliest.
-    /// - Parameters:
-    ///   - ids: these messages (failed, expired or cancelled); or, when `nil`, every failed message of `noticeID`
-    ///     (of the whole queue when that is `nil` too) that failed at or after `since`.
-    /// - Returns: the ids queued again.
-    func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String]
+    /// Queues the selected final messages again from the first channel of their route, expiring
+    /// `expiresAt` at the earliest.
+    /// - Returns: the ids queued again, oldest first.
+    func requeue(_ selection: RequeueSelection, expiresAt: Date, now: Date) async throws -> [String]
 }
 
 /// The one boundary for work that may block — reading an audience file: it runs on NIO's thread pool

@@ -110,7 +110,15 @@ struct HeraldCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("audience: 5 recipients"))
         #expect(run.stdout.contains("by locale:  en 3, ko 2"))
-        #expect(run.stdout.contains("subject: [Messenger] 서비스 장애 안내 및 사과 말씀"))
+        #expect(run.stdout.contains("=== first render: outbox/ko (to u-0001) ==="), "\(run.stdout)")
+        #expect(run.stdout.contains("--- email ---\nSubject: [Messenger] 서비스 장애 안내 및 사과 말씀"))
+        #expect(run.stdout.contains("--- sms (1 segment, UCS-2, 70 UTF-16 units) ---"), "SMS texts show their segments and encoding")
+
+        workspace.write("hooks.csv", "id,locale,webhook\nu1,ko,https://hooks.example.com/a\n")
+        let hooks = try await herald.run(["broadcast", "outage-apology", "--audience", "hooks.csv", "--dry-run"] + Self.apologyVars)
+        #expect(hooks.stdout.contains("=== first render: partners/ko (to u1) ===\n--- webhook JSON ---"), "\(hooks.stdout)")
+        #expect(hooks.stdout.contains(#""subject" : "[Messenger] 서비스 장애 안내 및 사과 말씀""#), "the body a webhook channel would post")
+        #expect(!hooks.stdout.contains("--- sms"), "a webhook channel sends no SMS part of its own")
         #expect(try await totalQueued() == 0)
     }
 
@@ -197,13 +205,17 @@ struct HeraldCommandTests {
 
         let retry = try await herald.run(["retry", "--failed", "--broadcast", id])
         #expect(retry.status == 0)
-        #expect(retry.stderr.contains("queued again: 0"), "cancelled messages are not failed ones")
+        #expect(retry.stderr.contains("nothing to retry"), "cancelled messages are not failed ones")
+        let cancelled = try await herald.run(["retry", "--broadcast", id, "--state", "cancelled"])
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        #expect(cancelled.stdout.split(separator: "\n").count == 2)
+        #expect(cancelled.stderr.contains("queued 2 messages again; a worker delivers them (herald serve or herald work), or add --wait"))
         let since = try await herald.run(["retry", "--failed", "--since", "soon"])
         #expect(since.status != 0)
         #expect(since.stderr.contains("--since expects a duration such as 30m"))
         #expect(try await herald.run(["retry", "--failed", "--since", "30m"]).status == 0)
         let explicit = try await herald.run(["retry", "msg_unknown"])
-        #expect(explicit.status != 0)
-        #expect(explicit.stderr.contains("not retried (unknown, or not failed/expired/cancelled): msg_unknown"))
+        #expect(explicit.status == 1)
+        #expect(explicit.stderr.contains("not retried (unknown, or not failed, expired or cancelled): msg_unknown"))
     }
 }

@@ -42,7 +42,8 @@ struct IncidentCommandTests {
         #expect(opened.status == 0, "\(opened.stderr)")
         let id = opened.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.hasPrefix("inc_"))
-        #expect(opened.stderr.contains("queued broadcast bc_"))
+        #expect(opened.stderr.contains("broadcast bc_"))
+        #expect(opened.stderr.contains("queued 5 messages; a worker delivers them"), "a command that only queues says so: \(opened.stderr)")
 
         let badStatus = try await herald.run(["incident", "update", id, "--service", "Messenger=fine"])
         #expect(badStatus.status != 0)

@@ -41,6 +41,35 @@ struct ServeCommandTests {
         #expect(!stopped.stderr.contains("serve-test-token-0123456789"), "tokens are never logged")
     }
 
+    /// The shipped config has a digest, so the scheduler waits for its next slot when the signal
+    /// comes; the wait ending early is a normal stop, not a failure.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func withTheShippedConfigASignalStopsServeWithExitZero(signal: Int32) async throws {
+        let workspace = try HeraldProcess.workspace()
+        let serve = try HeraldProcess(workingDirectory: workspace.path).start(["serve", "--listen", "127.0.0.1:0"])
+        #expect(await serve.line(containing: "listening on") != nil)
+        serve.signal(signal)
+        let stopped = await serve.finish()
+        #expect(stopped.status == 0, "\(stopped.stderr.suffix(800))")
+        #expect(!stopped.stderr.contains("Error"), "\(stopped.stderr.suffix(800))")
+        #expect(stopped.stderr.contains("digest scheduler stopped"))
+    }
+
+    @Test func aTakenPortStopsServeNamingTheAddressBeforeAnythingStarts() async throws {
+        let workspace = try HeraldProcess.workspace()
+        let herald = HeraldProcess(workingDirectory: workspace.path)
+        let first = try herald.start(["serve", "--listen", "127.0.0.1:0"])
+        let line = try #require(await first.line(containing: "listening on"))
+        let address = String(try #require(line.split(separator: "/").last))
+        let second = try await herald.run(["serve", "--listen", address])
+        first.signal(SIGTERM)
+        _ = await first.finish()
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen on \(address): address already in use"), "\(second.stderr)")
+        #expect(!second.stderr.contains("delivery worker started"), "the worker starts only once the port is bound")
+        #expect(!second.stderr.contains("digest scheduler started"))
+    }
+
     /// At the descriptor limit libdispatch used to trap the whole process; now connections past what
     /// the limit allows are refused and the ones already open are still served.
     @Test func atTheFileDescriptorLimitServeRefusesConnectionsAndStaysUp() async throws {

@@ -87,8 +87,8 @@ struct NoticeIntakeTests {
         #expect(report.total == 3)
         #expect(report.byLocale == ["ko": 2, "en": 1])
         #expect(report.byChannel == ["outbox": 3])
-        #expect(report.samples["outbox/ko"]?.subject == "[Messenger] 서비스 장애 안내 및 사과 말씀")
-        #expect(report.samples["outbox/ko"]?.text?.hasPrefix("김하늘님, 안녕하십니까.") == true)
+        #expect(report.samples["outbox/ko"]?.rendered.subject == "[Messenger] 서비스 장애 안내 및 사과 말씀")
+        #expect(report.samples["outbox/ko"]?.rendered.text?.hasPrefix("김하늘님, 안녕하십니까.") == true)
         #expect(try await harness.store.counts(noticeID: nil).total == 0)
     }
 

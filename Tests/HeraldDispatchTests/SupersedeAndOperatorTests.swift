@@ -69,9 +69,9 @@ struct SupersedeAndOperatorTests {
         #expect(try await harness.store.counts(noticeID: receipt.id)[.failed] == 2)
 
         let tooLate = harness.clock.now() + 1
-        #expect(try await harness.store.requeue(ids: nil, failedIn: receipt.id, since: tooLate, expiresAt: tooLate, now: tooLate).isEmpty)
+        #expect(try await harness.store.requeue(RequeueSelection(noticeID: receipt.id, since: tooLate), expiresAt: tooLate, now: tooLate).isEmpty)
         let requeued = try await harness.store.requeue(
-            ids: nil, failedIn: receipt.id, since: harness.clock.now(), expiresAt: harness.clock.now() + 3600, now: harness.clock.now()
+            RequeueSelection(noticeID: receipt.id, since: harness.clock.now()), expiresAt: harness.clock.now() + 3600, now: harness.clock.now()
         )
         #expect(requeued.count == 2)
         try await harness.worker.drain()
@@ -84,6 +84,6 @@ struct SupersedeAndOperatorTests {
         let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
         let receipt = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("u1"))
         try await harness.worker.drain()
-        #expect(try await harness.store.requeue(ids: [receipt.id], failedIn: nil, since: nil, expiresAt: harness.clock.now(), now: harness.clock.now()).isEmpty)
+        #expect(try await harness.store.requeue(.messages([receipt.id]), expiresAt: harness.clock.now(), now: harness.clock.now()).isEmpty)
     }
 }

@@ -10,10 +10,10 @@ import Testing
 struct SharedStateConformanceTests {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func broadcast(_ id: String, count: Int, into store: any MessageStore) async throws {
+    func broadcast(_ id: String, count: Int, into store: any MessageStore, at createdAt: Date = Self.start) async throws {
         let notice = Notice(
             id: id, kind: .broadcast, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
-            expiresAt: Self.start + 86_400, createdAt: Self.start
+            expiresAt: createdAt + 86_400, createdAt: createdAt
         )
         let messages = (0..<count).map { NewMessage(id: "\(id)-\($0)", recipient: Recipient(id: "u\($0)")) }
         _ = try await store.enqueue(notice, messages: ArrayBatchSource(messages))
@@ -158,12 +158,74 @@ struct SharedStateConformanceTests {
         #expect(try await store.cancel(noticeID: "bc", reason: "cancelled by operator", now: Self.start + 6) == 2)
         #expect(try await store.state(ofMessage: "bc-0") == .cancelled)
 
-        let failed = try await store.requeue(ids: nil, failedIn: "bc", since: Self.start + 5, expiresAt: Self.start + 90_000, now: Self.start + 7)
-        #expect(Set(failed) == Set(claimed.map(\.id)))
-        let named = try await store.requeue(ids: ["bc-0", "bc-3"], failedIn: nil, since: nil, expiresAt: Self.start + 90_000, now: Self.start + 8)
+        #expect(try await store.requeue(RequeueSelection(noticeID: "bc", since: Self.start + 6), expiresAt: Self.start + 90_000, now: Self.start + 7).isEmpty)
+        let failed = try await store.requeue(RequeueSelection(noticeID: "bc", since: Self.start + 5), expiresAt: Self.start + 90_000, now: Self.start + 7)
+        #expect(failed == claimed.map(\.id).sorted(), "oldest first")
+        let named = try await store.requeue(.messages(["bc-0", "bc-3"]), expiresAt: Self.start + 90_000, now: Self.start + 8)
         #expect(named == ["bc-0"], "a queued message is not requeued")
         #expect(try await store.counts(noticeID: "bc")[.queued] == 3)
-        #expect(try await store.requeue(ids: nil, failedIn: nil, since: nil, expiresAt: Self.start, now: Self.start + 9).isEmpty)
+        #expect(try await store.requeue(RequeueSelection(), expiresAt: Self.start, now: Self.start + 9).isEmpty)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func requeueTakesTheFinalStatesItIsGiven(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await broadcast("bc", count: 3, into: store)
+        let claimed = try await store.claim(owner: "w", limit: 3, now: Self.start, lease: .seconds(60)).map(\.id).sorted()
+        try await store.record(
+            [
+                DeliveryResult(messageID: claimed[0], attempts: [], transition: .failed(error: "410")),
+                DeliveryResult(messageID: claimed[1], attempts: [], transition: .expired(error: "timeout")),
+                DeliveryResult(messageID: claimed[2], attempts: [], transition: .delivered(channel: "outbox")),
+            ],
+            owner: "w", now: Self.start + 5
+        )
+        #expect(try await store.requeue(RequeueSelection(noticeID: "bc"), expiresAt: Self.start + 90_000, now: Self.start + 6) == [claimed[0]])
+        #expect(
+            try await store.requeue(RequeueSelection(noticeID: "bc", states: [.failed, .expired, .delivered]), expiresAt: Self.start + 90_000, now: Self.start + 7)
+                == [claimed[1]],
+            "expired is taken when asked for; delivered never"
+        )
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func broadcastsAreListedNewestFirstWithTheirCountsAndCommonestFailures(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await broadcast("bc-old", count: 2, into: store)
+        try await broadcast("bc-new", count: 4, into: store, at: Self.start + 60)
+        let single = Notice(
+            id: "nt-single", kind: .single, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
+            expiresAt: Self.start + 86_400, createdAt: Self.start + 120
+        )
+        try await store.enqueue(single, message: NewMessage(id: "m-single", recipient: Recipient(id: "s")))
+        let claimed = try await store.claim(owner: "w", limit: 4, now: Self.start + 61, lease: .seconds(60)).map(\.id).sorted()
+        #expect(claimed == (0..<4).map { "bc-new-\($0)" }, "newest first")
+        try await store.record(
+            claimed.enumerated().map { index, id in
+                DeliveryResult(messageID: id, attempts: [], transition: .failed(error: index == 0 ? "rejected: HTTP 404" : "connection: refused"))
+            },
+            owner: "w", now: Self.start + 62
+        )
+
+        let listed = try await store.broadcasts(limit: 10)
+        #expect(listed.map(\.notice.id) == ["bc-new", "bc-old"], "newest first, single sends left out")
+        #expect(listed.first?.counts.total == 4)
+        #expect(listed.last?.counts[.queued] == 2)
+        #expect(try await store.broadcasts(limit: 1).map(\.notice.id) == ["bc-new"])
+
+        #expect(
+            try await store.failureReasons(noticeID: "bc-new", limit: 5)
+                == [FailureReason(error: "connection: refused", count: 3), FailureReason(error: "rejected: HTTP 404", count: 1)]
+        )
+        #expect(try await store.failureReasons(noticeID: "bc-new", limit: 1).count == 1)
+        #expect(try await store.failureReasons(noticeID: "bc-old", limit: 5).isEmpty)
+
+        let newestFirst = try await store.messages(MessageFilter(noticeID: "bc-new")).map(\.message.id)
+        #expect(newestFirst == newestFirst.sorted().reversed(), "messages are listed newest first")
         try await store.close()
     }
     @Test(arguments: StoreBackend.allCases)

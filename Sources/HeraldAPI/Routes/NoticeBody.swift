@@ -33,7 +33,7 @@ struct NoticeFields {
     private static func routeNames(_ fields: JSONFields) throws(Problem) -> [String]? {
         switch fields.value("route") {
         case nil: return nil
-        case .string(let names): return names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        case .string(let names): return NoticeRequest.route(names)
         case .list(let items):
             var names: [String] = []
             for (index, item) in items.enumerated() {

@@ -31,14 +31,21 @@ struct AudienceCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this segment.") var segment: String?
         @Option(help: "At most this many.") var limit = 100
+        @Flag(help: "Print one JSON object per recipient.") var json = false
 
         func run() async throws {
             let runtime = try HeraldRuntime(options: global)
             let (recipients, total) = try await runtime.withStore { store in
                 (try await store.recipients(segment: segment, after: nil, limit: limit), try await store.recipientCount(segment: segment))
             }
-            for recipient in recipients { print([recipient.id, recipient.name, recipient.segments.joined(separator: ";")].joined(separator: "\t")) }
-            if total > recipients.count { print("… \(total - recipients.count) more") }
+            for recipient in recipients {
+                if json {
+                    try JSONOutput.print(recipient)
+                } else {
+                    print([recipient.id, recipient.name, recipient.segments.joined(separator: ";")].joined(separator: "\t"))
+                }
+            }
+            if total > recipients.count { FileHandle.standardError.write(Data("… \(total - recipients.count) more (--limit)\n".utf8)) }
         }
     }
 }

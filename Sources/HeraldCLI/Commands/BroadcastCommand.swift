@@ -24,7 +24,7 @@ struct BroadcastCommand: AsyncParsableCommand {
     }
     @OptionGroup var notice: NoticeOptions
     @Flag(name: .customLong("dry-run"), help: "Render every message and report counts; queue nothing.") var dryRun = false
-    @Flag(help: "Deliver in this process and exit 0 only if every message was delivered.") var wait = false
+    @Flag(help: "Deliver in this process; exit 0 only if every message was delivered (2 if not). The id is printed first.") var wait = false
 
     func run() async throws {
         let request = try notice.request(template: template)
@@ -34,7 +34,7 @@ struct BroadcastCommand: AsyncParsableCommand {
             if dryRun {
                 let report =
                     if let audience { try await intake.dryRun(request, audienceFile: audience) } else { try await intake.dryRun(request, segment: segment) }
-                print(DryRunPrinter.format(report), terminator: "")
+                print(DryRunPrinter.format(report, request: request, configuration: runtime.configuration, now: runtime.clock.now()), terminator: "")
                 return
             }
             let receipt: NoticeIntake.Receipt
@@ -48,9 +48,10 @@ struct BroadcastCommand: AsyncParsableCommand {
     }
 }
 
-/// The text `broadcast --dry-run` prints.
+/// The text `broadcast --dry-run` prints: counts, then the first render for each channel and locale,
+/// as that channel would send it.
 enum DryRunPrinter {
-    static func format(_ report: DryRunReport) -> String {
+    static func format(_ report: DryRunReport, request: NoticeRequest, configuration: HeraldConfiguration, now: Date) -> String {
         var out = "audience: \(report.total) recipients (nothing queued)\n"
         out += "by locale:  " + report.byLocale.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "by channel: " + report.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
@@ -58,10 +59,15 @@ enum DryRunPrinter {
             out += "sms over max_segments: \(report.overlongSMS) (not cut: they fall back along the route); first: \(first)\n"
         }
         for (key, sample) in report.samples.sorted(by: { $0.key < $1.key }) {
-            out += "\n=== first render: \(key) ===\n"
-            if let subject = sample.subject { out += "subject: \(subject)\n" }
-            if let text = sample.text { out += text }
-            if let sms = sample.sms { out += "sms: \(sms)\n" }
+            let channel = configuration.channels.first { $0.name == sample.channel }
+            out += "\n=== first render: \(key) (to \(sample.recipient.id)) ===\n"
+            let delivery = Delivery(
+                messageID: "msg_dry_run", recipient: sample.recipient, rendered: sample.rendered, vars: request.vars, noticeID: "bc_dry_run",
+                broadcastID: "bc_dry_run", incidentID: request.incidentID, attemptedAt: now
+            )
+            var maxSegments: Int?
+            if case .sms(let sms) = channel?.transport { maxSegments = sms.maxSegments }
+            out += NoticePreview.text(of: delivery, kind: channel?.kind, maxSegments: maxSegments)
         }
         return out
     }

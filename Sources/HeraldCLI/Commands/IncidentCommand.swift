@@ -11,24 +11,28 @@ struct IncidentCommand: AsyncParsableCommand {
         subcommands: [Open.self, Update.self, Resolve.self, List.self]
     )
 
-    /// `--notify TEMPLATE [--var K=V …]`: queue that template to the incident's audience.
+    /// `--notify TEMPLATE [--var K=V …] [--wait]`: queue that template to the incident's audience.
     struct NotifyOptions: ParsableArguments {
         @Option(help: ArgumentHelp("Queue this template to the incident's audience (superseding its unsent previous notice).", valueName: "TEMPLATE"))
         var notify: String?
         @Option(name: .customLong("var"), help: ArgumentHelp("A template variable for --notify.", valueName: "K=V")) var vars: [String] = []
         @Option(help: "Priority of the notice.") var priority: Priority = .high
+        @Flag(help: "With --notify: deliver in this process; exit 0 only if every message was delivered.") var wait = false
+
+        func validate() throws {
+            if notify == nil, !vars.isEmpty || wait { throw ValidationError("--var and --wait go with --notify TEMPLATE") }
+            _ = try make()
+        }
 
         func make() throws -> IncidentDesk.Notify? {
-            guard let notify else {
-                if !vars.isEmpty { throw ValidationError("--var needs --notify TEMPLATE") }
-                return nil
-            }
+            guard let notify else { return nil }
             var values: [String: TemplateValue] = [:]
             try NoticeOptions.assign(vars, to: &values)
             return IncidentDesk.Notify(template: notify, vars: values, priority: priority)
         }
     }
 
+    /// `--service NAME=STATUS` values; a bad one is a usage error.
     static func services(_ values: [String]) throws -> [Incident.Service] {
         try values.map { text in
             switch Incident.parseService(text) {
@@ -38,15 +42,22 @@ struct IncidentCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` with an incident desk on the configured store, then prints the outcome.
-    static func withDesk(_ global: GlobalOptions, _ body: (IncidentDesk) async throws -> IncidentDesk.Outcome) async throws {
+    /// Runs `body` with an incident desk on the configured store, prints the incident id, and follows
+    /// the broadcast queued with the change (`--wait`), or says it was only queued.
+    static func withDesk(_ global: GlobalOptions, notify: NotifyOptions, _ body: (IncidentDesk) async throws -> IncidentDesk.Outcome) async throws {
         let runtime = try HeraldRuntime(options: global)
-        let outcome = try await runtime.withStore { store in
-            try await body(IncidentDesk(store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock))
-        }
-        print(outcome.incident.id)
-        if let broadcast = outcome.broadcast {
-            FileHandle.standardError.write(Data("queued broadcast \(broadcast.id) (\(broadcast.total) messages)\n".utf8))
+        try await runtime.withStore { store in
+            let outcome: IncidentDesk.Outcome
+            do {
+                outcome = try await body(IncidentDesk(store: store, intake: runtime.makeIntake(store: store), clock: runtime.clock))
+            } catch let error as IncidentError {
+                throw CommandFailure(error.description)
+            }
+            print(outcome.incident.id)
+            guard let broadcast = outcome.broadcast else { return }
+            DeliveryWaiter.note("broadcast \(broadcast.id)")
+            try await DeliveryWaiter(runtime: runtime, store: store)
+                .follow(.notice(id: broadcast.noticeID), queued: "\(broadcast.total) message\(broadcast.total == 1 ? "" : "s")", wait: notify.wait)
         }
     }
 
@@ -60,11 +71,13 @@ struct IncidentCommand: AsyncParsableCommand {
         @Option(help: "A first note for the timeline.") var note: String?
         @OptionGroup var notify: NotifyOptions
 
+        func validate() throws { _ = try IncidentCommand.services(service) }
+
         func run() async throws {
             let services = try IncidentCommand.services(service)
-            let notify = try notify.make()
-            try await IncidentCommand.withDesk(global) { desk in
-                try await desk.open(title: title, services: services, segment: segment, note: note, notify: notify)
+            let notice = try notify.make()
+            try await IncidentCommand.withDesk(global, notify: notify) { desk in
+                try await desk.open(title: title, services: services, segment: segment, note: note, notify: notice)
             }
         }
     }
@@ -77,12 +90,15 @@ struct IncidentCommand: AsyncParsableCommand {
         @Option(help: "A note for the timeline.") var note: String?
         @OptionGroup var notify: NotifyOptions
 
+        func validate() throws {
+            guard try !IncidentCommand.services(service).isEmpty || note != nil else { throw ValidationError("give --service NAME=STATUS or --note TEXT") }
+        }
+
         func run() async throws {
             let services = try IncidentCommand.services(service)
-            guard !services.isEmpty || note != nil else { throw ValidationError("give --service NAME=STATUS or --note TEXT") }
-            let notify = try notify.make()
-            try await IncidentCommand.withDesk(global) { desk in
-                try await desk.update(id: id, services: services, note: note, resolve: false, notify: notify)
+            let notice = try notify.make()
+            try await IncidentCommand.withDesk(global, notify: notify) { desk in
+                try await desk.update(id: id, services: services, note: note, resolve: false, notify: notice)
             }
         }
     }
@@ -95,9 +111,9 @@ struct IncidentCommand: AsyncParsableCommand {
         @OptionGroup var notify: NotifyOptions
 
         func run() async throws {
-            let notify = try notify.make()
-            try await IncidentCommand.withDesk(global) { desk in
-                try await desk.update(id: id, services: [], note: note, resolve: true, notify: notify)
+            let notice = try notify.make()
+            try await IncidentCommand.withDesk(global, notify: notify) { desk in
+                try await desk.update(id: id, services: [], note: note, resolve: true, notify: notice)
             }
         }
     }

@@ -17,7 +17,9 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "Recipient name for {{recipient.name}}.") var name: String = ""
     @Option(name: .customLong("recipient-id"), help: "Recipient id (default: the first contact point).") var recipientID: String?
     @OptionGroup var notice: NoticeOptions
-    @Flag(help: "Deliver in this process and exit 0 only if the message was delivered.") var wait = false
+    @Flag(help: "Deliver in this process; exit 0 only if the message was delivered (2 if it was not).") var wait = false
+
+    func validate() throws { _ = try makeRecipient() }
 
     func run() async throws {
         let recipient = try makeRecipient()

@@ -18,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             report = try await runtime.withStore { store in try await runtime.makeOperatorDesk(store: store).status(broadcast: broadcastID) }
         } catch let error as OperatorError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         if json {
             try JSONOutput.print(report)

@@ -9,12 +9,14 @@ import Logging
 
 /// The parts a command needs, built from the config: templates, store, channels, worker.
 struct HeraldRuntime {
+    let options: GlobalOptions
     let configPath: String
     let configuration: HeraldConfiguration
     let templates: TemplateLibrary
     let clock: any WallClock = SystemWallClock()
 
     init(options: GlobalOptions) throws {
+        self.options = options
         configPath = options.configPath
         configuration = try HeraldConfiguration.load(file: configPath)
         templates = try TemplateLibrary(folder: configuration.templatesPath)
@@ -77,12 +79,5 @@ struct HeraldRuntime {
             store: store, pipeline: pipeline, clock: clock,
             configuration: .init(maxInFlight: delivery.concurrency, lease: delivery.lease, pollInterval: delivery.poll), logger: logger
         )
-    }
-
-    /// Logs to stderr, as text or (with `json`) one JSON object per line.
-    static func logger(_ label: String, json: Bool = false) -> Logger {
-        var logger = Logger(label: label) { StderrLogHandler(label: $0, format: json ? .json : .text) }
-        logger.logLevel = ProcessInfo.processInfo.environment["HERALD_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        return logger
     }
 }

@@ -26,24 +26,34 @@ struct NoticeOptions: ParsableArguments {
     @Option(name: .customLong("expires-in"), help: ArgumentHelp("Give up on undelivered messages after this long (e.g. 6h).", valueName: "D"))
     var expiresIn: String?
 
+    func validate() throws {
+        var values: [String: TemplateValue] = [:]
+        try Self.assign(vars, to: &values)
+        _ = try lifetime()
+    }
+
+    private func lifetime() throws -> Duration? {
+        guard let expiresIn else { return nil }
+        guard let parsed = DurationParser.duration(expiresIn) else { throw ValidationError("--expires-in expects a duration such as 30m or 6h, got '\(expiresIn)'") }
+        return parsed
+    }
+
+    /// The request these options describe.
+    /// - Throws: `CommandFailure` for a `--vars` file that cannot be read or is not a JSON object.
     func request(template: String) throws -> NoticeRequest {
         var values: [String: TemplateValue] = [:]
         if let varsFile {
-            guard let data = FileManager.default.contents(atPath: varsFile) else { throw ValidationError("--vars: cannot read \(varsFile)") }
+            guard let data = FileManager.default.contents(atPath: varsFile) else { throw CommandFailure("--vars: cannot read \(varsFile)") }
             let parsed: TemplateValue
-            do { parsed = try JSONReader.parse(Array(data)) } catch { throw ValidationError("--vars: \(varsFile) is not valid JSON: \(error)") }
-            guard let object = parsed.objectValue else { throw ValidationError("--vars: \(varsFile) is not a JSON object") }
+            do { parsed = try JSONReader.parse(Array(data)) } catch { throw CommandFailure("--vars: \(varsFile) is not valid JSON: \(error)") }
+            guard let object = parsed.objectValue else { throw CommandFailure("--vars: \(varsFile) is not a JSON object") }
             values = object
         }
         try Self.assign(vars, to: &values)
-        var lifetime: Duration?
-        if let expiresIn {
-            guard let parsed = DurationParser.duration(expiresIn) else { throw ValidationError("--expires-in expects a duration such as 30m or 6h, got '\(expiresIn)'") }
-            lifetime = parsed
-        }
+        let lifetime = try lifetime()
         return NoticeRequest(
             template: template, vars: values, locale: locale,
-            route: route?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, priority: priority,
+            route: route.map(NoticeRequest.route), priority: priority,
             collapseKey: collapseKey, expiresIn: lifetime
         )
     }

@@ -3,10 +3,13 @@ import Foundation
 extension ConfigurationReader {
     static func channels(_ node: ConfigNode) throws(ConfigurationError) -> [ChannelSettings] {
         var channels: [ChannelSettings] = []
-        for (name, value) in try node.mapping(allowed: nil) {
-            channels.append(try channel(named: name, value))
+        var problems = ConfigurationProblems()
+        let members = try node.mapping(allowed: nil)
+        for (name, value) in members {
+            if let channel = problems.check({ () throws(ConfigurationError) in try channel(named: name, value) }) { channels.append(channel) }
         }
-        guard !channels.isEmpty else { throw node.error("at least one channel is required") }
+        try problems.finish()
+        guard !members.isEmpty else { throw node.error("at least one channel is required") }
         return channels
     }
 

@@ -7,7 +7,8 @@ extension HeraldConfiguration {
     /// ```swift
     /// let config = try HeraldConfiguration.load(file: "Config/herald.yaml")
     /// ```
-    /// - Throws: `ConfigurationError` naming the file, line and key path of the first problem.
+    /// - Throws: `ConfigurationError` naming the file, line and key path of the first problem, with
+    ///   every other problem found in `others`.
     public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> HeraldConfiguration {
         let text: String
         do {
@@ -41,24 +42,33 @@ enum ConfigurationReader {
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
+        var problems = ConfigurationProblems()
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
-            case "storage": config.storage = try storage(value)
-            case "templates": config.templatesPath = try value.nonEmptyString()
-            case "http": config.http = try http(value)
+            case "storage": problems.check { () throws(ConfigurationError) in config.storage = try storage(value) }
+            case "templates": problems.check { () throws(ConfigurationError) in config.templatesPath = try value.nonEmptyString() }
+            case "http": problems.check { () throws(ConfigurationError) in config.http = try http(value) }
             case "channels": channelsNode = value
             case "routes": routesNode = value
-            case "retry": config.retry = try retry(value)
-            case "circuit": config.circuit = try circuit(value)
-            case "delivery": config.delivery = try delivery(value)
-            case "digests": config.digests = try digests(value)
-            case "egress": config.egress = try egress(value)
+            case "retry": problems.check { () throws(ConfigurationError) in config.retry = try retry(value) }
+            case "circuit": problems.check { () throws(ConfigurationError) in config.circuit = try circuit(value) }
+            case "delivery": problems.check { () throws(ConfigurationError) in config.delivery = try delivery(value) }
+            case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
+            case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
             default: break
             }
         }
-        guard let channelsNode else { throw root.error("channels: at least one channel is required") }
-        config.channels = try channels(channelsNode)
-        if let routesNode { config.routes = try routes(routesNode, channels: config.channels) }
+        if let channelsNode {
+            // Routes name channels, so they are checked only against channels that all read well.
+            let channelsRead = problems.check { () throws(ConfigurationError) in try channels(channelsNode) }
+            if let channelsRead {
+                config.channels = channelsRead
+                if let routesNode { problems.check { () throws(ConfigurationError) in config.routes = try routes(routesNode, channels: channelsRead) } }
+            }
+        } else {
+            problems.check { () throws(ConfigurationError) in throw root.error("channels: at least one channel is required") }
+        }
+        try problems.finish()
         return config
     }
 

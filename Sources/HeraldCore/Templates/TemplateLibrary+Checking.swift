@@ -1,22 +1,24 @@
 import Foundation
 
 extension TemplateLibrary {
-    /// Every problem `herald templates check` reports: each template, each locale, each part rendered
-    /// with the template's example variables; required variables without an example; SMS texts over
-    /// an SMS channel's `max_segments`. Empty when every template is fine.
+    /// Every problem `herald templates check` and `config check` report: each template, each locale,
+    /// each part rendered with the template's example variables; required variables without an
+    /// example; SMS texts over an SMS channel's `max_segments`; digests naming a template that is not
+    /// here. Empty when every template is fine.
     ///
     /// ```swift
-    /// for problem in library.problems(channels: configuration.channels) { print(problem) }
+    /// for problem in library.problems(for: configuration) { print(problem) }
     /// ```
-    /// - Parameter channels: the configured channels; each SMS channel's `max_segments` is checked.
-    ///   With no SMS channel, the default of 2 still keeps shipped texts short.
-    public func problems(channels: [ChannelSettings]) -> [String] {
-        var limits: [(channel: String, maxSegments: Int)] = channels.compactMap { channel in
+    /// With no SMS channel configured, the default `max_segments` of 2 still keeps shipped texts short.
+    public func problems(for configuration: HeraldConfiguration) -> [String] {
+        var problems = configuration.digests.filter { templates[$0.template] == nil }.map { digest in
+            "digest '\(digest.name)': template '\(digest.template)' is not in \(configuration.templatesPath)"
+        }
+        var limits: [(channel: String, maxSegments: Int)] = configuration.channels.compactMap { channel in
             guard case .sms(let sms) = channel.transport else { return nil }
             return (channel.name, sms.maxSegments)
         }
         if limits.isEmpty { limits = [("sms (default)", SMSSettings.defaultMaxSegments)] }
-        var problems: [String] = []
         for template in templates.values.sorted(by: { $0.name < $1.name }) {
             for variable in template.requiredVariables where template.example[variable] == nil {
                 problems.append("template '\(template.name)': example has no value for required variable '\(variable)'")

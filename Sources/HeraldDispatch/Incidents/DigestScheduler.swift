@@ -46,12 +46,22 @@ public final class DigestScheduler: Service {
             return
         }
         logger.info("digest scheduler started", metadata: ["digests": "\(digests.map(\.name).joined(separator: ", "))"])
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { _ = try await self.runDue() } catch { self.logger.error("digest round failed", metadata: ["error": "\(error)"]) }
-                try await self.clock.sleep(for: self.untilNextSlot())
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do {
+                        _ = try await self.runDue()
+                    } catch {
+                        if Task.isCancelled { break }  // the shutdown cut the round short; not a failure
+                        self.logger.error("digest round failed", metadata: ["error": "\(error)"])
+                    }
+                    try await self.clock.sleep(for: self.untilNextSlot())
+                }
             }
+        } catch is CancellationError {
+            // A graceful shutdown cut the wait for the next slot short: a normal end, not a failure.
         }
+        logger.info("digest scheduler stopped")
     }
 
     /// Sends every digest whose slot has come, and returns what happened to each slot considered.

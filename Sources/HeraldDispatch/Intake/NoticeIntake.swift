@@ -108,7 +108,7 @@ public struct NoticeIntake: Sendable {
         } catch {
             throw IntakeError.renderFailed(file: label, line: line, error)
         }
-        if report.samples[key] == nil { report.samples[key] = rendered }
+        if report.samples[key] == nil { report.samples[key] = DryRunReport.Sample(channel: channel, recipient: recipient, rendered: rendered) }
         if needsSMS, let overlong = gate.overlongSMS(rendered) {
             report.overlongSMS += 1
             if report.firstOverlongSMS == nil { report.firstOverlongSMS = "\(label):\(line): \(overlong)" }
@@ -148,12 +148,20 @@ public struct DryRunReport: Sendable {
     public var total = 0
     public var byLocale: [String: Int] = [:]
     public var byChannel: [String: Int] = [:]
-    /// `channel/locale` → the first rendered notice for that pair.
-    public var samples: [String: RenderedNotice] = [:]
+    /// `channel/locale` → the first recipient for that pair, rendered.
+    public var samples: [String: Sample] = [:]
     /// Recipients whose SMS text would exceed an SMS channel's `max_segments` (they would fall back along the route).
     public var overlongSMS = 0
     /// Where the first of them is, and by how much.
     public var firstOverlongSMS: String?
+
+    /// The first recipient a channel and locale would get, and what they would get.
+    public struct Sample: Sendable {
+        /// The channel's name, `-` when no channel of the route can reach the recipient.
+        public var channel: String
+        public var recipient: Recipient
+        public var rendered: RenderedNotice
+    }
 
     mutating func add(locale: String, channel: String) {
         total += 1

@@ -35,6 +35,12 @@ public struct NoticeRequest: Sendable {
         self.incident = incident
     }
 
+    /// The route as `--route` and the API's string form give it: a route name (`critical`) or channel
+    /// names separated by commas (`sms, email`).
+    public static func route(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     /// The variables stored with the notice: the caller's, plus `incident` when there is one.
     var storedVars: [String: TemplateValue] {
         guard let incident else { return vars }

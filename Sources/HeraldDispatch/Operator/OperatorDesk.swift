@@ -32,6 +32,11 @@ public struct OperatorDesk: Sendable {
         return StatusReport(id: id, counts: try await store.counts(noticeID: id))
     }
 
+    /// The newest broadcasts, newest first, with their counts by state.
+    public func broadcasts(limit: Int) async throws -> [BroadcastSummary] {
+        try await store.broadcasts(limit: limit)
+    }
+
     /// Every configured channel with its circuit and counts.
     public func channels() async throws -> [ChannelStatus] {
         try await store.channelReport(for: configuration)
@@ -62,14 +67,20 @@ public struct OperatorDesk: Sendable {
     /// Queues failed, expired or cancelled messages again from the first channel of their route.
     /// - Returns: the ids queued again; the ones not among them were unknown or not final.
     public func retry(messageIDs: [String]) async throws -> [String] {
-        let now = clock.now()
-        return try await store.requeue(ids: messageIDs, failedIn: nil, since: nil, expiresAt: now + configuration.retry.expireAfter.timeInterval, now: now)
+        try await requeue(.messages(messageIDs))
     }
 
-    /// Queues every failed message again (of one broadcast, or the whole queue) that failed at or after `since`.
-    public func retryFailed(broadcast: String?, since: Date?) async throws -> [String] {
+    /// Queues again every message in one of `states` (of one broadcast, or the whole queue) that
+    /// reached it at or after `since`, with a fresh lifetime of `retry.expire_after`.
+    /// - Throws: `OperatorError.notFound` for an unknown broadcast.
+    public func retry(broadcast: String?, states: Set<MessageState> = [.failed], since: Date? = nil) async throws -> [String] {
+        if let broadcast, try await store.notice(id: broadcast) == nil { throw OperatorError.notFound(broadcast, kinds: [.notice]) }
+        return try await requeue(RequeueSelection(noticeID: broadcast, states: states, since: since))
+    }
+
+    private func requeue(_ selection: RequeueSelection) async throws -> [String] {
         let now = clock.now()
-        return try await store.requeue(ids: nil, failedIn: broadcast, since: since, expiresAt: now + configuration.retry.expireAfter.timeInterval, now: now)
+        return try await store.requeue(selection, expiresAt: now + configuration.retry.expireAfter.timeInterval, now: now)
     }
 
     /// What an id names.

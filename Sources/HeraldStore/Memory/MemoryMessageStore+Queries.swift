@@ -14,9 +14,29 @@ extension MemoryMessageStore {
 
     public func messages(_ filter: MessageFilter) async throws -> [MessageDetail] {
         queue.withLock { queue in
-            queue.messages.lazy
+            queue.messages.reversed().lazy
                 .filter { (filter.noticeID == nil || $0.message.noticeID == filter.noticeID) && (filter.state == nil || $0.state == filter.state) }
                 .prefix(filter.limit).map(\.detail)
+        }
+    }
+
+    public func broadcasts(limit: Int) async throws -> [BroadcastSummary] {
+        queue.withLock { queue in
+            let newest = queue.notices.values.filter { $0.kind == .broadcast }
+                .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit)
+            var counts = Dictionary(uniqueKeysWithValues: newest.map { ($0.id, StateCounts()) })
+            for entry in queue.messages where counts[entry.message.noticeID] != nil { counts[entry.message.noticeID]?[entry.state] += 1 }
+            return newest.map { BroadcastSummary(notice: $0, counts: counts[$0.id] ?? StateCounts()) }
+        }
+    }
+
+    public func failureReasons(noticeID: String, limit: Int) async throws -> [FailureReason] {
+        queue.withLock { queue in
+            var tally: [String: Int] = [:]
+            for entry in queue.messages where entry.message.noticeID == noticeID && [.retrying, .failed, .expired].contains(entry.state) {
+                if let error = entry.message.lastError { tally[error, default: 0] += 1 }
+            }
+            return tally.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map { FailureReason(error: $0.key, count: $0.value) }
         }
     }
 
@@ -57,19 +77,15 @@ extension MemoryMessageStore {
         }
     }
 
-    public func requeue(ids: [String]?, failedIn noticeID: String?, since: Date?, expiresAt: Date, now: Date) async throws -> [String] {
+    public func requeue(_ selection: RequeueSelection, expiresAt: Date, now: Date) async throws -> [String] {
         queue.withLock { queue in
-            let named = ids.map(Set.init)
+            let named = selection.ids.map(Set.init)
             var requeued: [String] = []
             for index in queue.messages.indices {
                 let entry = queue.messages[index]
-                let selected: Bool
-                if let named {
-                    selected = named.contains(entry.message.id) && [.failed, .expired, .cancelled].contains(entry.state)
-                } else {
-                    selected = entry.state == .failed && (noticeID == nil || entry.message.noticeID == noticeID) && (since.map { entry.updatedAt >= $0 } ?? true)
-                }
-                guard selected else { continue }
+                guard named?.contains(entry.message.id) ?? true,
+                    selection.selects(state: entry.state, noticeID: entry.message.noticeID, updatedAt: entry.updatedAt)
+                else { continue }
                 queue.messages[index].state = .queued
                 queue.messages[index].message.routeIndex = 0
                 queue.messages[index].message.failures = 0
