@@ -24,8 +24,10 @@ final class AudienceFileSource: BatchSource, @unchecked Sendable {
     }
 
     private func read(limit: Int) throws -> [AudienceEntry]? {
+        // Taken out while it reads: a second reference would make every batch copy its buffers and
+        // the ids it has seen (a dictionary as large as the file) before changing them.
         var reader: AudienceReader
-        if let opened = self.reader {
+        if let opened = self.reader.take() {
             reader = opened
         } else {
             do { reader = try AudienceReader(path: path, format: format) } catch { throw IntakeError.audience(error) }

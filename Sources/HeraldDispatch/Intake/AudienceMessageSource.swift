@@ -15,7 +15,6 @@ final class AudienceMessageSource: BatchSource {
     }
 
     func nextBatch(limit: Int) async throws -> [NewMessage]? {
-        guard let batch = try await rows.nextBatch(limit: limit) else { return nil }
-        return batch.map { NewMessage(id: identifiers.next(), recipient: $0.recipient) }
+        try await rows.nextBatch(limit: limit) { recipient, _ in NewMessage(id: identifiers.next(), recipient: recipient) }
     }
 }

@@ -17,23 +17,26 @@ final class CheckedAudience {
         self.check = check
     }
 
-    /// The next rows that passed, at most `limit`, or `nil` at the end.
+    /// What `make` turns the next rows that passed into, at most `limit`, or `nil` at the end.
     /// - Throws: the bad rows, once the audience has been read; at once when `RowProblems.limit`
     ///   were found, or for a problem that is not about one row.
-    func nextBatch(limit: Int) async throws -> [(line: Int, recipient: Recipient)]? {
+    func nextBatch<Element>(limit: Int, _ make: (_ recipient: Recipient, _ line: Int) -> Element) async throws -> [Element]? {
         while !exhausted {
             guard let entries = try await audience.nextBatch(limit: limit) else {
                 exhausted = true
                 try problems.finish()
                 return nil
             }
-            var passed: [(line: Int, recipient: Recipient)] = []
+            var passed: [Element] = []
             passed.reserveCapacity(entries.count)
             for entry in entries {
-                guard let recipient = try problems.row({ try entry.recipient.get() }),
-                    try problems.row({ try check(recipient, entry.line) }) != nil
-                else { continue }
-                passed.append((entry.line, recipient))
+                switch entry.recipient {
+                case .failure(let error):
+                    try problems.keep(.audience(error))
+                case .success(let recipient):
+                    guard try problems.row({ try check(recipient, entry.line) }) != nil else { continue }
+                    passed.append(make(recipient, entry.line))
+                }
             }
             if !passed.isEmpty { return passed }
         }

@@ -84,8 +84,8 @@ public struct NoticeIntake: Sendable {
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
         let rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
         var report = DryRunReport()
-        while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize) {
-            for (line, recipient) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
+        while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize, { (recipient: $0, line: $1) }) {
+            for (recipient, line) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
         }
         return report
     }

@@ -35,9 +35,8 @@ final class AudienceRecipientSource: BatchSource {
     }
 
     func nextBatch(limit: Int) async throws -> [Recipient]? {
-        guard let batch = try await rows.nextBatch(limit: limit) else { return nil }
-        return batch.map { row in
-            var recipient = row.recipient
+        try await rows.nextBatch(limit: limit) { [segment] recipient, _ in
+            var recipient = recipient
             if let segment, !recipient.segments.contains(segment) { recipient.segments.append(segment) }
             return recipient
         }

@@ -23,7 +23,8 @@ struct RowProblems {
         return nil
     }
 
-    private mutating func keep(_ problem: IntakeError) throws {
+    /// Keeps a row-level problem; throws once `limit` rows were bad.
+    mutating func keep(_ problem: IntakeError) throws {
         problems.append(problem)
         if problems.count >= Self.limit { throw IntakeError.rows(problems) }
     }
