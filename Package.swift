@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -73,6 +72,12 @@ let package = Package(
             ],
             swiftSettings: ownTargets
         ),
+        // What operators see of a running Herald: the Prometheus registry with every series it records.
+        .target(
+            name: "HeraldTelemetry",
+            dependencies: ["HeraldCore", "HeraldStore", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: ownTargets
+        ),
         // Transports behind the `Channel` protocol.
         .target(
             name: "HeraldChannels",
@@ -103,6 +108,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore",
                 "HeraldStore",
+                "HeraldTelemetry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +119,7 @@ let package = Package(
         .target(
             name: "HeraldAPI",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldDispatch",
+                "HeraldCore", "HeraldStore", "HeraldDispatch", "HeraldTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -122,8 +128,6 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["OpenAPI/openapi.yaml"],
             swiftSettings: ownTargets
@@ -133,6 +137,7 @@ let package = Package(
             name: "HeraldCLI",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldChannels", "HeraldDispatch", "HeraldAPI", "HeraldSinks",
+                "HeraldTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -198,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "HeraldDispatchTests",
             dependencies: [
-                "HeraldDispatch", "HeraldChannels", "HeraldTestSupport",
+                "HeraldDispatch", "HeraldChannels", "HeraldTelemetry", "HeraldTestSupport",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -208,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "HeraldAPITests",
             dependencies: [
-                "HeraldAPI", "HeraldChannels", "HeraldSQLite", "HeraldTestSupport",
+                "HeraldAPI", "HeraldChannels", "HeraldSQLite", "HeraldTelemetry", "HeraldTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

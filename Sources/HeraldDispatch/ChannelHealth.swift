@@ -43,17 +43,21 @@ public final class ChannelHealth: Sendable {
     }
 
     /// Feeds an admitted delivery's outcome to the breaker `key`.
-    /// - Returns: the new record when a channel's circuit changed state (to be saved), else `nil`.
+    /// - Returns: the new record when the circuit changed state, else `nil`. A channel's record is
+    ///   saved to the store (`isChannel`); a destination's lives in memory only.
     public func record(_ key: String, failure: DeliveryError?, now: Date) -> CircuitRecord? {
         breakers.withLock { breakers in
             guard var breaker = breakers[key] else { return nil }
             let before = breaker.state
             breaker.record(failure, now: now)
             breakers[key] = breaker
-            guard breaker.state != before, channels.contains(key) else { return nil }
+            guard breaker.state != before else { return nil }
             return CircuitRecord(channel: key, state: breaker.state, consecutiveFailures: breaker.consecutiveFailures, changedAt: now)
         }
     }
+
+    /// Whether `key` is a channel's breaker (rather than a destination's on a channel).
+    public func isChannel(_ key: String) -> Bool { channels.contains(key) }
 
     /// Gives back an admission that was not used for a delivery.
     public func release(_ key: String) {

@@ -30,13 +30,15 @@ public struct DeliveryPipeline: Sendable {
     let store: any DeliveryQueue
     /// The channels' circuit breakers, shared with every other pipeline of the process.
     public let health: ChannelHealth
+    let telemetry: DeliveryTelemetry
 
     public init(
         store: any DeliveryQueue, channels: [ConfiguredChannel], templates: TemplateLibrary, clock: any WallClock,
-        configuration: Configuration = .init(), health: ChannelHealth? = nil
+        configuration: Configuration = .init(), health: ChannelHealth? = nil, telemetry: DeliveryTelemetry = .silent
     ) {
         let settings = channels.map(\.settings)
         self.store = store
+        self.telemetry = telemetry
         self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.pacer = ChannelPacer(settings: settings)
@@ -51,11 +53,22 @@ public struct DeliveryPipeline: Sendable {
         self.clock = clock
     }
 
-    /// Delivers one claimed message and says what became of it: carries out `DeliveryDecisions`.
+    /// Delivers one claimed message and says what became of it: carries out `DeliveryDecisions`, and
+    /// tells the telemetry (logs, metrics) what happened.
     public func process(_ message: QueuedMessage) async -> DeliveryResult {
+        let (result, sent) = await attempt(message)
+        telemetry.record(message, result: result, sent: sent) { channel in
+            channels[channel]?.settings.destination(for: message.recipient) ?? "-"
+        }
+        return result
+    }
+
+    /// One message through the stages.
+    /// - Returns: the result, and how long the send took when something was sent.
+    private func attempt(_ message: QueuedMessage) async -> (DeliveryResult, sent: Duration?) {
         let now = clock.now()
         let stored: Notice?
-        do { stored = try await notices.notice(id: message.noticeID) } catch { return decisions.storeUnavailable(message, error: error, now: now) }
+        do { stored = try await notices.notice(id: message.noticeID) } catch { return (decisions.storeUnavailable(message, error: error, now: now), nil) }
 
         let (health, recipient) = (self.health, message.recipient)
         let breakers = DeliveryDecisions.Breakers(
@@ -65,7 +78,7 @@ public struct DeliveryPipeline: Sendable {
         )
         let (notice, target, attempts): (Notice, RoutePlanner.Target, [Attempt])
         switch decisions.start(message, notice: stored, now: now, breakers: breakers) {
-        case .finish(let result): return result
+        case .finish(let result): return (result, nil)
         case .deliver(let planned, let to, let skipped): (notice, target, attempts) = (planned, to, skipped)
         }
         // Given back on every exit below that sends nothing.
@@ -77,7 +90,7 @@ public struct DeliveryPipeline: Sendable {
             let context = RenderContext(vars: notice.vars, recipient: recipient, noticeID: notice.id, now: now)
             rendered = try stencils.render(notice, context: context, parts: channel.transport.kind.parts)
         } catch {
-            return decisions.renderFailed(message, target: target, attempts: attempts, error: error, now: now)
+            return (decisions.renderFailed(message, target: target, attempts: attempts, error: error, now: now), nil)
         }
 
         // A channel with a `rate` gets its deliveries spaced out; the wait happens before the attempt is stamped.
@@ -90,17 +103,19 @@ public struct DeliveryPipeline: Sendable {
         )
         let failure: DeliveryError?
         switch await send(delivery, on: channel.transport, limiter: limiters[target.channel], recheck: notice.collapseKey != nil) {
-        case .notSent: return decisions.notSent(message)
+        case .notSent: return (decisions.notSent(message), nil)
         case .accepted: failure = nil
         case .failed(let error): failure = error
         }
         let finishedAt = clock.now()
         if let change = admission.record(failure, now: finishedAt) {
-            try? await store.saveCircuit(change)
+            telemetry.circuitChanged(change)
+            if health.isChannel(change.channel) { try? await store.saveCircuit(change) }
         }
-        return decisions.result(
+        let result = decisions.result(
             for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: startedAt, finishedAt: finishedAt
         )
+        return (result, .nanoseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1e9)))
     }
 
     /// The breaker a delivery on `channel` answers to: for a webhook to the recipient's own URL, that

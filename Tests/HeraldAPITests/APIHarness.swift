@@ -4,6 +4,7 @@ import HeraldChannels
 import HeraldCore
 import HeraldDispatch
 import HeraldStore
+import HeraldTelemetry
 import HeraldTestSupport
 import Hummingbird
 import HummingbirdTesting
@@ -53,7 +54,8 @@ struct APIHarness {
     var services: APIServices {
         let running = workersRunning
         return APIServices(
-            configuration: configuration, store: store, intake: NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock),
+            configuration: configuration, store: store,
+            intake: NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: "api"),
             clock: clock, workersRunning: { running }
         )
     }

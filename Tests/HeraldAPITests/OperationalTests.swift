@@ -56,6 +56,15 @@ struct OperationalTests {
             #expect(text.contains("herald_queue_depth 1"))
             #expect(text.contains(#"herald_circuit_state{channel="partners"} 0"#))
             #expect(text.contains(#"herald_http_requests_total{route="/v1/messages",method="POST",status="202"} 1"#), "\(text)")
+            #expect(text.contains(#"herald_http_request_duration_seconds_count{route="/v1/messages"} 1"#))
+            #expect(text.contains(#"herald_accepted_total{source="api"} 1"#))
+            #expect(text.contains(#"herald_build_info{version="\#(HeraldVersion.current)"} 1"#))
+            // Every series says what it is: a TYPE line always comes with a HELP line.
+            let lines = text.split(separator: "\n")
+            let typed = lines.filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+            let helped = Set(lines.filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(!typed.isEmpty)
+            for name in typed { #expect(helped.contains(name), "\(name) has no HELP line") }
         }
     }
 

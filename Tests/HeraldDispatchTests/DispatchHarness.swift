@@ -21,7 +21,8 @@ struct DispatchHarness {
     ///   - channels: the channels by name; settings are derived (a `webhook` kind reaches recipients with a webhook URL).
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
-        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16
+        circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16,
+        telemetry: DeliveryTelemetry = .silent
     ) throws {
         store = MemoryMessageStore()
         let settings = channels.map { channel -> ChannelSettings in
@@ -44,7 +45,7 @@ struct DispatchHarness {
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         let pipeline = DeliveryPipeline(
             store: store, channels: zip(settings, channels).map { ConfiguredChannel(settings: $0, transport: $1) },
-            templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0)
+            templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0), telemetry: telemetry
         )
         worker = DeliveryWorker(
             store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: maxInFlight),

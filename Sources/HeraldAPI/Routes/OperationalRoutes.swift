@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldTelemetry
 import Hummingbird
 
 /// `GET /healthz` (the process is up), `/readyz` (the store answers and the workers run), `/metrics`

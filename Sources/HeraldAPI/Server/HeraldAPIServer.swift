@@ -1,3 +1,4 @@
+import HeraldTelemetry
 import Hummingbird
 import HummingbirdCore
 import Logging

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HeraldTelemetry
 import Hummingbird
 import Logging
 
@@ -34,7 +35,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[Self.requestIDField] = requestID
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info("\(request.method) \(route) \(response.status.code)", metadata: ["ms": "\(Int(milliseconds.rounded()))"])
-        metrics.countRequest(route: route, method: request.method.rawValue, status: response.status.code)
+        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed)
         return response
     }
 }

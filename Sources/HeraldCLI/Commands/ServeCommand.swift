@@ -5,7 +5,7 @@ import HeraldCore
 import HeraldDispatch
 import Hummingbird
 import Logging
-import Metrics
+import HeraldTelemetry
 import NIOCore
 
 /// `herald serve` — the HTTP API, the delivery workers and the digest scheduler in one process, one
@@ -31,11 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let metrics = HeraldMetrics()
-        MetricsSystem.bootstrap(metrics.factory)
         let listening = ReadyLatch()
         var address = listen ?? ""
         do {
-            try await WorkerHost.run(options: global, label: "herald.serve", jsonLogs: json) { runtime, store, worker, logger in
+            try await WorkerHost.run(options: global, label: "herald.serve", jsonLogs: json, metrics: metrics) { runtime, store, worker, logger in
                 address = listen ?? runtime.configuration.http.listen
                 guard let (host, port) = Self.split(address) else {
                     throw CommandFailure("\(runtime.configPath): http.listen: expected HOST:PORT, got '\(address)'")
@@ -46,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
                 if runtime.configuration.http.tokens.isEmpty {
                     logger.warning("http.tokens is empty: every /v1 request will be refused with 401")
                 }
-                let intake = runtime.makeIntake(store: store)
+                let intake = runtime.makeIntake(store: store, metrics: metrics, source: "api")
                 let services = APIServices(
                     configuration: runtime.configuration, store: store, intake: intake, clock: runtime.clock,
                     workersRunning: { !worker.isStopping }

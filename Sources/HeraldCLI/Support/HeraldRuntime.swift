@@ -5,6 +5,7 @@ import HeraldDispatch
 import HeraldPostgres
 import HeraldSQLite
 import HeraldStore
+import HeraldTelemetry
 import Logging
 
 /// The parts a command needs, built from the config: templates, store, channels, worker.
@@ -39,8 +40,9 @@ struct HeraldRuntime {
         }
     }
 
-    func makeIntake(store: any MessageStore) -> NoticeIntake {
-        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock)
+    /// - Parameter metrics: counts accepts (`herald serve`, whose intake is the API's); `nil` elsewhere.
+    func makeIntake(store: any MessageStore, metrics: HeraldMetrics? = nil, source: String = "cli") -> NoticeIntake {
+        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: source)
     }
 
     func makeOperatorDesk(store: any MessageStore) -> OperatorDesk {
@@ -69,10 +71,12 @@ struct HeraldRuntime {
         try await withStore { store in try await withChannels { try await body(store, $0) } }
     }
 
-    func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger) -> DeliveryWorker {
+    /// - Parameter metrics: where delivery metrics go (`herald serve`'s `/metrics`); `nil` elsewhere.
+    func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger, metrics: HeraldMetrics? = nil) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
             store: store, channels: channels, templates: templates, clock: clock,
-            configuration: .init(retry: configuration.retry, circuit: configuration.circuit)
+            configuration: .init(retry: configuration.retry, circuit: configuration.circuit),
+            telemetry: DeliveryTelemetry(logger: logger, metrics: metrics)
         )
         let delivery = configuration.delivery
         return DeliveryWorker(

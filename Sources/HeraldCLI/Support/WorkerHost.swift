@@ -3,6 +3,7 @@ import Foundation
 import HeraldCore
 import HeraldDispatch
 import HeraldStore
+import HeraldTelemetry
 import Logging
 import ServiceLifecycle
 
@@ -22,13 +23,13 @@ enum WorkerHost {
 
     /// - Parameter extras: more services for the same group, given the store and the worker.
     static func run(
-        options: GlobalOptions, label: String, jsonLogs: Bool = false,
+        options: GlobalOptions, label: String, jsonLogs: Bool = false, metrics: HeraldMetrics? = nil,
         extras: (HeraldRuntime, any MessageStore, DeliveryWorker, Logger) throws -> Extras = { _, _, _, _ in Extras() }
     ) async throws {
         let runtime = try HeraldRuntime(options: options)
         let logger = options.logger(label, json: jsonLogs)
         try await runtime.withStoreAndChannels { store, channels in
-            let worker = runtime.makeWorker(store: store, channels: channels, logger: logger)
+            let worker = runtime.makeWorker(store: store, channels: channels, logger: logger, metrics: metrics)
             let extra = try extras(runtime, store, worker, logger)
             let gated = ([worker] + extra.more).map { AfterReady($0, ready: extra.ready) as any Service }
             // Shut down in reverse order: the first services (the HTTP server) stop taking work first.

@@ -28,6 +28,18 @@ public struct ChannelSettings: Sendable {
         return !(recipient.contacts[contact] ?? "").isEmpty
     }
 
+    /// Where a delivery to `recipient` goes, as logs name it: `host:port` of the webhook (the
+    /// recipient's own URL, else the channel's), the SMS gateway or the SMTP server; the outbox folder.
+    public func destination(for recipient: Recipient) -> String {
+        func authority(_ url: String?) -> String { url.flatMap { try? HTTPDestination.memoized($0).authority } ?? "-" }
+        switch transport {
+        case .webhook(let webhook): return authority(recipient.contacts.webhook ?? webhook.url?.absoluteString)
+        case .sms(let sms): return authority(sms.url.absoluteString)
+        case .smtp(let smtp): return "\(smtp.host):\(smtp.port)"
+        case .outbox(let outbox): return outbox.path
+        }
+    }
+
     public init(name: String, transport: Transport, connections: Int = 8, rate: Rate? = nil, timeout: Duration = .seconds(10)) {
         self.name = name
         self.transport = transport

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import HeraldTelemetry
 
 /// Accepts sends and broadcasts: validates everything first, then queues durably.
 /// When a method returns an id, every message is in the store; when it throws, nothing is.
@@ -17,13 +18,26 @@ public struct NoticeIntake: Sendable {
     let clock: any WallClock
     let planner: RoutePlanner
     let renderChecks = RenderCheckMemo()
+    let metrics: HeraldMetrics?
+    /// Where accepts come from, for `herald_accepted_total{source}`: `api`, `cli`, `digest`, `incident`.
+    let source: String
 
-    public init(configuration: HeraldConfiguration, templates: TemplateLibrary, store: any NoticeQueue & RecipientDirectory, clock: any WallClock) {
+    public init(
+        configuration: HeraldConfiguration, templates: TemplateLibrary, store: any NoticeQueue & RecipientDirectory, clock: any WallClock,
+        metrics: HeraldMetrics? = nil, source: String = "cli"
+    ) {
         self.configuration = configuration
         self.templates = templates
         self.store = store
         self.clock = clock
         self.planner = RoutePlanner(channels: configuration.channels)
+        self.metrics = metrics
+        self.source = source
+    }
+
+    /// The same intake, counting its accepts under another source.
+    public func with(source: String) -> NoticeIntake {
+        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: source)
     }
 
     /// What was queued.
@@ -41,6 +55,7 @@ public struct NoticeIntake: Sendable {
         try gate.check(recipient, file: nil, line: 0)
         let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
         try await store.enqueue(notice, message: message)
+        metrics?.accepted(1, source: source)
         return Receipt(id: message.id, noticeID: notice.id, total: 1)
     }
 
@@ -61,6 +76,7 @@ public struct NoticeIntake: Sendable {
         let now = clock.now()
         let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
         let total = try await store.enqueue(notice, messages: AudienceMessageSource(audience, gate: gate, label: label, now: now))
+        metrics?.accepted(total, source: source)
         return Receipt(id: notice.id, noticeID: notice.id, total: total)
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HeraldTelemetry
+import Logging
+
+/// What an operator sees of each delivery: a log line for every attempt that did not deliver (with
+/// the message, channel, destination and the plain reason), a warning for every message that ends
+/// undelivered and every circuit that changes state, and the delivery metrics.
+///
+/// Log levels: `info` for a transient failure or a channel passed over; `warning` for a permanent
+/// failure, a message that failed or expired, and a circuit transition. Deliveries log nothing.
+public struct DeliveryTelemetry: Sendable {
+    let logger: Logger
+    let metrics: HeraldMetrics?
+
+    /// - Parameters:
+    ///   - logger: where the lines go (`herald serve`'s and `work`'s logger).
+    ///   - metrics: the registry of `/metrics`; `nil` where nothing serves it.
+    public init(logger: Logger, metrics: HeraldMetrics? = nil) {
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Nothing logged, nothing counted: for tests and one-off commands that do not care.
+    public static var silent: DeliveryTelemetry {
+        DeliveryTelemetry(logger: Logger(label: "herald.silent") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Records one processed message.
+    /// - Parameters:
+    ///   - sent: how long the attempt that sent something took, when one did.
+    ///   - destination: where a delivery on a channel goes, for the log line.
+    func record(_ message: QueuedMessage, result: DeliveryResult, sent: Duration?, destination: (String) -> String) {
+        // A result holds at most one attempt that was not skipped: the one that sent (or failed to render).
+        for attempt in result.attempts {
+            metrics?.delivery(channel: attempt.channel, outcome: attempt.outcome, duration: attempt.outcome == .skipped ? nil : sent)
+            guard attempt.outcome != .delivered else { continue }
+            var metadata: Logger.Metadata = [
+                "message": "\(message.id)", "channel": "\(attempt.channel)", "destination": "\(destination(attempt.channel))",
+                "outcome": "\(attempt.outcome.rawValue)",
+            ]
+            if let next = Self.next(result.transition) { metadata["next"] = "\(next)" }
+            let reason = attempt.error ?? attempt.outcome.rawValue
+            if attempt.outcome == .permanent {
+                logger.warning("not delivered: \(reason)", metadata: metadata)
+            } else {
+                logger.info("not delivered: \(reason)", metadata: metadata)
+            }
+        }
+        switch result.transition {
+        case .failed(let error), .expired(let error):
+            let state = if case .failed = result.transition { "failed" } else { "expired" }
+            logger.warning("message \(state): \(error)", metadata: ["message": "\(message.id)", "broadcast": "\(message.noticeID)"])
+        default:
+            break
+        }
+    }
+
+    /// Records a circuit that changed state: a channel's, or a recipient destination's on a channel.
+    func circuitChanged(_ record: CircuitRecord) {
+        logger.warning(
+            "circuit \(record.state.rawValue): \(record.channel)",
+            metadata: ["channel": "\(record.channel)", "circuit": "\(record.state.rawValue)", "consecutive_failures": "\(record.consecutiveFailures)"]
+        )
+    }
+
+    /// What happens next to a message, for the log line.
+    static func next(_ transition: DeliveryResult.Transition) -> String? {
+        switch transition {
+        case .retry(let at, let routeIndex, _, _, _): "retry at \(RenderContext.timestamp(at)) (route step \(routeIndex + 1))"
+        case .failed: "failed"
+        case .expired: "expired"
+        case .delivered, .dropped: nil
+        }
+    }
+}
