@@ -103,7 +103,7 @@ struct DigestSchedulerTests {
             "status-digest", locale: "en",
             context: RenderContext(vars: notice.vars, recipient: Recipient(id: "a"), noticeID: notice.id, now: harness.clock.now())
         )
-        #expect(rendered.text?.contains("- Messenger: outage") == true)
+        #expect(rendered.text?.contains("- Messenger: down") == true, "statuses in words: \(rendered.text ?? "")")
         #expect(rendered.text?.contains("- Mail: recovering") == true)
         #expect(rendered.text?.contains("Mail is coming back") == true)
         #expect(notice.collapseKey == "digest:hourly")

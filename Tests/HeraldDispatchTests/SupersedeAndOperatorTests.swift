@@ -45,7 +45,7 @@ struct SupersedeAndOperatorTests {
         #expect(try await harness.store.message(id: stale.id)?.message.state == .superseded)
         #expect(try await harness.store.message(id: fresh.id)?.message.state == .delivered)
         #expect(outbox.deliveries.map(\.messageID) == [stale.id, fresh.id], "the stale one was only ever tried during the outage")
-        #expect(outbox.deliveries.last?.rendered.subject == "Messenger status: restored")
+        #expect(outbox.deliveries.last?.rendered.subject == "Messenger: working again")
     }
 
     @Test func cancellingABroadcastStopsWhatHasNotGoneOut() async throws {

@@ -38,7 +38,7 @@ extension HeraldConfiguration {
 /// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
-        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress"]
+        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone"]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
@@ -55,6 +55,12 @@ enum ConfigurationReader {
             case "delivery": problems.check { () throws(ConfigurationError) in config.delivery = try delivery(value) }
             case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
             case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
+            case "timezone":
+                problems.check { () throws(ConfigurationError) in
+                    let name = try value.nonEmptyString()
+                    guard let zone = TimeZone(identifier: name) else { throw value.error("unknown time zone '\(name)' (expected an IANA name such as Asia/Seoul)") }
+                    config.timeZone = zone
+                }
             default: break
             }
         }

@@ -17,6 +17,9 @@ public struct HeraldConfiguration: Sendable {
     public var digests: [DigestSettings]
     /// Which destinations caller-supplied webhook URLs may point at.
     public var egress: EgressPolicy
+    /// `timezone:` — where times in notices are shown (`incident.updated_at_text`); UTC by default.
+    /// A digest's own `timezone:` wins for its notices.
+    public var timeZone: TimeZone = .gmt
 
     public init(
         storage: StorageLocation,

@@ -97,13 +97,24 @@ public struct Incident: Sendable, Hashable, Codable {
 
     /// What templates see as `{{incident.*}}`: id, title, state, services (name, status, and
     /// `note` — the latest note), plus `updated_at`.
-    public var templateValue: TemplateValue {
-        .object([
-            "id": .string(id), "title": .string(title), "state": .string(state.rawValue),
-            "services": .list(services.map { .object(["name": .string($0.name), "status": .string($0.status.rawValue)]) }),
+    /// What templates see as `{{incident.*}}`: `id`, `title`, `state`, `open` and `all_restored`
+    /// (booleans for sections), `services` and `changes` (the last update's) as `[{name, status}]`,
+    /// `note`, `updated_at` (UTC, ISO 8601) and `time_zone`, in which `updated_at_text` is shown
+    /// (`LocalizedValues` adds it, and `status_text`, for the message's locale).
+    /// - Parameter timeZone: the zone readers' times are in (a digest's, else `timezone:` of the config).
+    public func templateValue(timeZone: TimeZone?) -> TemplateValue {
+        func list(_ services: [Service]) -> TemplateValue {
+            .list(services.map { .object(["name": .string($0.name), "status": .string($0.status.rawValue)]) })
+        }
+        var fields: [String: TemplateValue] = [
+            "id": .string(id), "title": .string(title), "state": .string(state.rawValue), "open": .bool(state == .open),
+            "all_restored": .bool(services.allSatisfy { $0.status == .restored }),
+            "services": list(services), "changes": list(updates.last?.changes ?? services),
             "note": .string(latestNote ?? ""),
             "updated_at": .string((updates.last?.at ?? openedAt).formatted(.iso8601)),
-        ])
+        ]
+        if let timeZone { fields["time_zone"] = .string(timeZone.identifier) }
+        return .object(fields)
     }
 
     /// Parses `NAME=STATUS` (`--service Messenger=outage`).

@@ -22,13 +22,14 @@ public struct RenderContext: Sendable {
         self.now = now
     }
 
-    /// The top-level object templates render against.
-    var members: [String: TemplateValue] {
-        members(recipientFields: Self.recipientFields(of: recipient), now: Self.timestamp(now))
+    /// The top-level object templates render against in `locale`.
+    func members(locale: String) -> [String: TemplateValue] {
+        members(locale: locale, recipientFields: Self.recipientFields(of: recipient), now: Self.timestamp(now))
     }
 
-    /// The top-level object with the given recipient fields and `now` (a stencil passes markers).
-    func members(recipientFields: [(name: String, value: String)], now: String) -> [String: TemplateValue] {
+    /// The top-level object in `locale` with the given recipient fields and `now` (a stencil passes
+    /// markers): the caller's variables, Herald's own, and the localized values (`LocalizedValues`).
+    func members(locale: String, recipientFields: [(name: String, value: String)], now: String) -> [String: TemplateValue] {
         var members = vars
         var fields: [String: TemplateValue] = [:]
         for (name, value) in recipientFields { fields[name] = .string(value) }
@@ -36,6 +37,7 @@ public struct RenderContext: Sendable {
         members["broadcast"] = .object(["id": .string(noticeID ?? "")])
         members["now"] = .string(now)
         if let incident { members["incident"] = incident }
+        LocalizedValues.decorate(&members, locale: locale)
         return members
     }
 

@@ -103,7 +103,7 @@ extension TemplateLibrary {
         let fields = RenderContext.recipientFields(of: context.recipient).enumerated().map { index, field in
             (name: field.name, value: field.value.isEmpty ? "" : RenderStencil.marker(index))
         }
-        let members = context.members(recipientFields: fields, now: RenderStencil.marker(fields.count))
+        let members = context.members(locale: resolved, recipientFields: fields, now: RenderStencil.marker(fields.count))
         guard let raw = try? rawParts(template, locale: resolved, members: members, parts: parts) else { return nil }
         return RenderStencil(template: name, locale: resolved, parts: raw)
     }

@@ -23,7 +23,7 @@ extension TemplateLibrary {
     ) throws(TemplateError) -> RenderedNotice {
         let template = try template(named: name)
         let resolved = template.resolveLocale(locale ?? context.recipient.locale)
-        let raw = try rawParts(template, locale: resolved, members: context.members, parts: parts)
+        let raw = try rawParts(template, locale: resolved, members: context.members(locale: resolved), parts: parts)
         return try Self.finish(raw, template: name, locale: resolved)
     }
 

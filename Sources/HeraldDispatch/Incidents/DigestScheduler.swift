@@ -21,7 +21,7 @@ public final class DigestScheduler: Service {
     public init(digests: [DigestSettings], store: any IncidentLog & DigestLedger, intake: NoticeIntake, clock: any WallClock, logger: Logger) {
         self.digests = digests
         self.store = store
-        self.intake = intake
+        self.intake = intake.with(source: "digest")
         self.clock = clock
         self.logger = logger
         self.cursors = Cursors()
@@ -114,7 +114,7 @@ public final class DigestScheduler: Service {
     /// Each digest has its own collapse key: a digest nobody has been sent yet is replaced by the next.
     private func queue(_ digest: DigestSettings, incident: Incident) async throws -> NoticeIntake.Receipt {
         let request = NoticeRequest(
-            template: digest.template, collapseKey: "digest:\(digest.name)", incidentID: incident.id, incident: incident.templateValue
+            template: digest.template, collapseKey: "digest:\(digest.name)", incidentID: incident.id, incident: incident.templateValue(timeZone: digest.cron?.timeZone ?? intake.configuration.timeZone)
         )
         return try await intake.broadcast(request, segment: digest.segment)
     }

@@ -14,7 +14,7 @@ public struct IncidentDesk: Sendable {
 
     public init(store: any IncidentLog, intake: NoticeIntake, clock: any WallClock) {
         self.store = store
-        self.intake = intake
+        self.intake = intake.with(source: "incident")
         self.clock = clock
     }
 
@@ -89,18 +89,23 @@ public struct IncidentDesk: Sendable {
         return Outcome(incident: saved ?? incident, broadcast: receipt)
     }
 
-    /// The notice: the caller's variables, `incident`, and — when one service changed — `service` and
-    /// `status` for it, plus `note`, so per-service templates such as `status-update` work as they are.
+    /// The notice: the caller's variables, `incident`, `note` (this change's, empty without one), and for the services this change
+    /// touched `service` and `status`, so per-service templates such as `status-update` work as they
+    /// are. Several services are named together (`Pay, Messenger`) with their common status, or with
+    /// each one's status in the same order (`restored / recovering`); `status_text` says it in the
+    /// message's language either way.
     func request(_ notify: Notify, incident: Incident, changes: [Incident.Service]) -> NoticeRequest {
         var vars = notify.vars
-        if changes.count == 1, let change = changes.first {
-            vars["service"] = vars["service"] ?? .string(change.name)
-            vars["status"] = vars["status"] ?? .string(change.status.rawValue)
+        if !changes.isEmpty {
+            let statuses = changes.map(\.status.rawValue)
+            vars["service"] = vars["service"] ?? .string(changes.map(\.name).joined(separator: ", "))
+            vars["status"] = vars["status"] ?? .string(Set(statuses).count == 1 ? statuses[0] : statuses.joined(separator: " / "))
         }
-        if let note = incident.updates.last?.note { vars["note"] = vars["note"] ?? .string(note) }
+        // An update without a note has none to show (never an older one).
+        vars["note"] = vars["note"] ?? .string(incident.updates.last?.note ?? "")
         return NoticeRequest(
             template: notify.template, vars: vars, priority: notify.priority, collapseKey: "incident:\(incident.id)", incidentID: incident.id,
-            incident: incident.templateValue
+            incident: incident.templateValue(timeZone: intake.configuration.timeZone)
         )
     }
 }
