@@ -62,6 +62,7 @@ extension PostgresMessageStore {
         guard !results.isEmpty else { return }
         let nowMillis = now.millis
         try await transaction { connection in
+            var delivering: Set<String> = []
             for result in results {
                 let tried = result.attempts.filter { $0.outcome != .skipped }
                 let channel = tried.last?.channel
@@ -91,6 +92,7 @@ extension PostgresMessageStore {
                 }
                 // A lease lost to another worker means this result is stale: keep the ledger truthful by skipping it.
                 guard !(try await rows(query, on: connection).isEmpty) else { continue }
+                if case .delivered(let channel) = result.transition { delivering.insert(channel) }
                 for attempt in result.attempts {
                     try await connection.query(
                         """
@@ -101,6 +103,14 @@ extension PostgresMessageStore {
                     )
                 }
             }
+            guard !delivering.isEmpty else { return }
+            try await connection.query(
+                """
+                UPDATE channel_health SET state = 'closed', failures = 0, changed_at = \(nowMillis)
+                WHERE channel = ANY(\(delivering.sorted())) AND state <> 'closed'
+                """,
+                logger: logger
+            )
         }
     }
 

@@ -24,6 +24,7 @@ extension SQLiteMessageStore {
                     WHERE id = ? AND lease_owner = ? AND state = 'sending'
                     """
             )
+            var delivering: Set<String> = []
             for result in results {
                 let tried = result.attempts.filter { $0.outcome != .skipped }
                 let channel = tried.last?.channel
@@ -43,10 +44,19 @@ extension SQLiteMessageStore {
                 }
                 // A lease lost to another worker means this result is stale: keep the ledger truthful by skipping it.
                 guard db.changesCount > 0 else { continue }
+                if case .delivered(let channel) = result.transition { delivering.insert(channel) }
                 for attempt in result.attempts {
                     try logAttempt.execute(arguments: [result.messageID, attempt.at.millis, attempt.channel, attempt.outcome.rawValue, attempt.error])
                 }
             }
+            guard !delivering.isEmpty else { return }
+            try db.execute(
+                sql: """
+                    UPDATE channel_health SET state = 'closed', failures = 0, changed_at = ?
+                    WHERE channel IN (\(databaseQuestionMarks(count: delivering.count))) AND state != 'closed'
+                    """,
+                arguments: StatementArguments([nowMillis] as [any DatabaseValueConvertible]) + StatementArguments(delivering.sorted())
+            )
         }
     }
 }

@@ -11,6 +11,8 @@ public protocol DeliveryQueue: Sendable {
     func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage]
 
     /// Applies delivery results for messages `owner` holds. Results for leases the owner lost are ignored.
+    /// A delivery on a channel whose stored circuit is not closed closes it: a channel that delivers
+    /// is not down, whatever a process that has since stopped last saved.
     func record(_ results: [DeliveryResult], owner: String, now: Date) async throws
 
     /// Gives back `owner`'s leases (graceful shutdown) so other workers can take them at once.

@@ -288,4 +288,31 @@ struct StoreConformanceTests {
         )
         try await store.close()
     }
+
+    /// A process saved `open` and stopped; another delivers on the channel: the stored state follows.
+    @Test(arguments: StoreBackend.allCases)
+    func aDeliveryClosesTheStoredCircuitOfItsChannel(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await store.saveCircuit(CircuitRecord(channel: "hooks", state: .open, consecutiveFailures: 5, changedAt: Self.start))
+        try await store.saveCircuit(CircuitRecord(channel: "sms", state: .open, consecutiveFailures: 5, changedAt: Self.start))
+        _ = try await store.enqueue(notice("bc1"), messages: ArrayBatchSource(messages("m", count: 2)))
+        _ = try await store.claim(owner: "w", limit: 2, now: Self.start + 60, lease: .seconds(60))
+        try await store.record(
+            [
+                DeliveryResult(
+                    messageID: "m-0", attempts: [Attempt(at: Self.start + 60, channel: "hooks", outcome: .delivered)], transition: .delivered(channel: "hooks")
+                ),
+                DeliveryResult(
+                    messageID: "m-1", attempts: [Attempt(at: Self.start + 60, channel: "sms", outcome: .transient, error: "y")],
+                    transition: .retry(at: Self.start + 65, routeIndex: 0, failures: 1, channelSince: Self.start + 60, error: "y")
+                ),
+            ],
+            owner: "w", now: Self.start + 61
+        )
+        let circuits = Dictionary(uniqueKeysWithValues: try await store.channelSummaries().map { ($0.name, $0.circuit) })
+        #expect(circuits["hooks"] == .closed, "a channel that delivers is not down")
+        #expect(circuits["sms"] == .open, "a failure changes nothing stored")
+        try await store.close()
+    }
 }

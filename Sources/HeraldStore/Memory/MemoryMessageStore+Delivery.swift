@@ -29,6 +29,7 @@ extension MemoryMessageStore {
 
     public func record(_ results: [DeliveryResult], owner: String, now: Date) async throws {
         queue.withLock { queue in
+            var delivering: Set<String> = []
             for result in results {
                 queue.withMessage(result.messageID) { entry in
                     // A lease lost to another worker means this result is stale.
@@ -40,9 +41,10 @@ extension MemoryMessageStore {
                     entry.updatedAt = now
                     entry.attemptLog += result.attempts
                     switch result.transition {
-                    case .delivered:
+                    case .delivered(let channel):
                         entry.state = .delivered
                         entry.message.lastError = nil
+                        delivering.insert(channel)
                     case .failed(let error): entry.finish(.failed, error: error)
                     case .expired(let error): entry.finish(.expired, error: error)
                     case .dropped(let state, let reason): entry.finish(state, error: reason)
@@ -54,6 +56,9 @@ extension MemoryMessageStore {
                         entry.message.channelSince = since
                     }
                 }
+            }
+            for channel in delivering where queue.circuits[channel].map({ $0.state != .closed }) ?? false {
+                queue.circuits[channel] = CircuitRecord(channel: channel, state: .closed, consecutiveFailures: 0, changedAt: now)
             }
         }
     }
