@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// Our own targets fail on any warning (dependencies are built with warnings suppressed), and their
@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP/HTTP only: the gRPC exporter's dependencies are left unbuilt.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Model, configuration, templates, routing and retry policy: no I/O libraries.
@@ -72,10 +75,15 @@ let package = Package(
             ],
             swiftSettings: ownTargets
         ),
-        // What operators see of a running Herald: the Prometheus registry with every series it records.
+        // What operators see of a running Herald: the Prometheus registry with every series it records,
+        // and the spans of accepts and deliveries (through whichever tracer the process was given).
         .target(
             name: "HeraldTelemetry",
-            dependencies: ["HeraldCore", "HeraldStore", .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "HeraldCore", "HeraldStore", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: ownTargets
         ),
         // Transports behind the `Channel` protocol.
@@ -111,6 +119,7 @@ let package = Package(
                 "HeraldTelemetry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: ownTargets
@@ -139,6 +148,8 @@ let package = Package(
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldChannels", "HeraldDispatch", "HeraldAPI", "HeraldSinks",
                 "HeraldTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldStore
+import Tracing
 
 /// One message through the stages: resolve its notice → check expiry → route → render → deliver → decide
 /// the next state. Every path ends in a `DeliveryResult`; nothing is dropped without a state and a reason.
@@ -56,19 +57,21 @@ public struct DeliveryPipeline: Sendable {
     /// Delivers one claimed message and says what became of it: carries out `DeliveryDecisions`, and
     /// tells the telemetry (logs, metrics) what happened.
     public func process(_ message: QueuedMessage) async -> DeliveryResult {
-        let (result, sent) = await attempt(message)
-        telemetry.record(message, result: result, sent: sent) { channel in
+        let span = telemetry.startSpan(for: message)
+        let (result, sent) = await attempt(message, span: span)
+        telemetry.record(message, result: result, sent: sent, span: span) { channel in
             channels[channel]?.settings.destination(for: message.recipient) ?? "-"
         }
         return result
     }
 
-    /// One message through the stages.
+    /// One message through the stages, inside its delivery span.
     /// - Returns: the result, and how long the send took when something was sent.
-    private func attempt(_ message: QueuedMessage) async -> (DeliveryResult, sent: Duration?) {
+    private func attempt(_ message: QueuedMessage, span: any Span) async -> (DeliveryResult, sent: Duration?) {
         let now = clock.now()
         let stored: Notice?
         do { stored = try await notices.notice(id: message.noticeID) } catch { return (decisions.storeUnavailable(message, error: error, now: now), nil) }
+        if let stored { telemetry.link(span, toAcceptOf: stored) }
 
         let (health, recipient) = (self.health, message.recipient)
         let breakers = DeliveryDecisions.Breakers(
@@ -99,7 +102,8 @@ public struct DeliveryPipeline: Sendable {
         let startedAt = slot  // the attempt is stamped with the slot it was given
         let delivery = Delivery(
             messageID: message.id, recipient: recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
-            broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt
+            broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt,
+            traceHeaders: telemetry.traceHeaders(of: span)
         )
         let failure: DeliveryError?
         switch await send(delivery, on: channel.transport, limiter: limiters[target.channel], recheck: notice.collapseKey != nil) {

@@ -3,6 +3,7 @@ import HeraldCore
 import HeraldStore
 import HeraldTelemetry
 import Logging
+import Tracing
 
 /// What an operator sees of each delivery: a log line for every attempt that did not deliver (with
 /// the message, channel, destination and the plain reason), a warning for every message that ends
@@ -13,13 +14,35 @@ import Logging
 public struct DeliveryTelemetry: Sendable {
     let logger: Logger
     let metrics: HeraldMetrics?
+    let tracer: HeraldTracer
 
     /// - Parameters:
     ///   - logger: where the lines go (`herald serve`'s and `work`'s logger).
     ///   - metrics: the registry of `/metrics`; `nil` where nothing serves it.
-    public init(logger: Logger, metrics: HeraldMetrics? = nil) {
+    ///   - tracer: records a `herald.deliver` span per attempt, linked to the notice's accept.
+    public init(logger: Logger, metrics: HeraldMetrics? = nil, tracer: HeraldTracer = .none) {
         self.logger = logger
         self.metrics = metrics
+        self.tracer = tracer
+    }
+
+    /// The span of one message's processing, named for the message.
+    func startSpan(for message: QueuedMessage) -> any Span {
+        let span = tracer.startSpan("herald.deliver", ofKind: .client)
+        span.attributes["herald.message.id"] = message.id
+        span.attributes["herald.notice.id"] = message.noticeID
+        return span
+    }
+
+    /// Links a delivery's span to the span that accepted its notice.
+    func link(_ span: any Span, toAcceptOf notice: Notice) {
+        guard let traceparent = notice.traceparent else { return }
+        span.addLink(SpanLink(context: tracer.context(of: TraceHeaders(traceparent: traceparent)), attributes: [:]))
+    }
+
+    /// The headers that carry the delivery's span to the receiver.
+    func traceHeaders(of span: any Span) -> [String: String] {
+        tracer.headers(of: span).fields
     }
 
     /// Nothing logged, nothing counted: for tests and one-off commands that do not care.
@@ -31,7 +54,8 @@ public struct DeliveryTelemetry: Sendable {
     /// - Parameters:
     ///   - sent: how long the attempt that sent something took, when one did.
     ///   - destination: where a delivery on a channel goes, for the log line.
-    func record(_ message: QueuedMessage, result: DeliveryResult, sent: Duration?, destination: (String) -> String) {
+    func record(_ message: QueuedMessage, result: DeliveryResult, sent: Duration?, span: any Span, destination: (String) -> String) {
+        defer { finish(span, result: result) }
         // A result holds at most one attempt that was not skipped: the one that sent (or failed to render).
         for attempt in result.attempts {
             metrics?.delivery(channel: attempt.channel, outcome: attempt.outcome, duration: attempt.outcome == .skipped ? nil : sent)
@@ -55,6 +79,17 @@ public struct DeliveryTelemetry: Sendable {
         default:
             break
         }
+    }
+
+    /// Ends a delivery's span with the channel tried, each attempt's outcome, and the message's next state.
+    private func finish(_ span: any Span, result: DeliveryResult) {
+        if let tried = result.attempts.last(where: { $0.outcome != .skipped }) {
+            span.attributes["herald.channel"] = tried.channel
+            span.attributes["herald.outcome"] = tried.outcome.rawValue
+            if let error = tried.error { span.setStatus(SpanStatus(code: .error, message: error)) }
+        }
+        if let next = Self.next(result.transition) { span.attributes["herald.next"] = next }
+        span.end()
     }
 
     /// Records a circuit that changed state: a channel's, or a recipient destination's on a channel.

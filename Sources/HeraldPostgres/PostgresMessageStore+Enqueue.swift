@@ -33,9 +33,9 @@ extension PostgresMessageStore {
         try await client.query(
             """
             WITH notice AS (
-                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
+                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total, traceparent)
                 VALUES (\(notice.id), \(notice.kind.rawValue), \(notice.template), \(row.vars), \(notice.locale), \(row.route),
-                    \(notice.priority.rank), \(notice.collapseKey), \(notice.expiresAt.millis), \(notice.incidentID), \(created), 1)
+                    \(notice.priority.rank), \(notice.collapseKey), \(notice.expiresAt.millis), \(notice.incidentID), \(created), 1, \(notice.traceparent))
             ), superseded AS (
                 UPDATE messages SET state = 'superseded', last_error = 'superseded by ' || \(message.id), updated_at = \(created),
                     lease_owner = NULL, lease_expires_at = NULL
@@ -56,10 +56,10 @@ extension PostgresMessageStore {
         let notice = row.notice
         try await connection.query(
             """
-            INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
+            INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total, traceparent)
             VALUES (\(notice.id), \(notice.kind.rawValue), \(notice.template), \(row.vars), \(notice.locale), \(row.route),
                 \(notice.priority.rank), \(notice.collapseKey), \(notice.expiresAt.millis), \(notice.incidentID),
-                \(notice.createdAt.millis), \(total))
+                \(notice.createdAt.millis), \(total), \(notice.traceparent))
             """,
             logger: logger
         )

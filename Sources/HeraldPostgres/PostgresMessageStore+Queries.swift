@@ -5,19 +5,19 @@ import PostgresNIO
 
 extension PostgresMessageStore {
     /// The columns `notice(from:)` reads, in order.
-    static let noticeColumns = "id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at"
+    static let noticeColumns = "id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, traceparent"
 
     public func notice(id: String) async throws -> Notice? {
         try await rows("SELECT \(unescaped: Self.noticeColumns) FROM notices WHERE id = \(id)").first.map(Self.notice(from:))
     }
 
     private static func notice(from row: PostgresRow) throws -> Notice {
-        let (id, kind, template, vars, locale, route, priority, collapseKey, expiresAt, incidentID, createdAt) = try row.decode(
-            (String, String, String, String, String?, String, Int, String?, Int64, String?, Int64).self
+        let (id, kind, template, vars, locale, route, priority, collapseKey, expiresAt, incidentID, createdAt, traceparent) = try row.decode(
+            (String, String, String, String, String?, String, Int, String?, Int64, String?, Int64, String?).self
         )
         return try NoticeRow.notice(
             id: id, kind: kind, template: template, vars: vars, locale: locale, route: route, priority: priority,
-            collapseKey: collapseKey, expiresAt: expiresAt, incidentID: incidentID, createdAt: createdAt
+            collapseKey: collapseKey, expiresAt: expiresAt, incidentID: incidentID, createdAt: createdAt, traceparent: traceparent
         )
     }
 

@@ -59,6 +59,8 @@ enum PostgresSchema {
         ("v3-segment-separator", ["UPDATE recipients SET segments = replace(segments, ',', ';')"]),
         // `herald broadcasts` lists the newest broadcasts among every single send's notice too.
         ("v4-notices-by-kind", ["CREATE INDEX notices_by_kind ON notices (kind, created_at)"]),
+        // Each notice keeps the trace context of its accept, for the delivery spans to link to.
+        ("v5-notice-traceparent", ["ALTER TABLE notices ADD COLUMN traceparent TEXT"]),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

@@ -71,8 +71,8 @@ extension SQLiteMessageStore {
     private static func insert(_ row: NoticeRow, total: Int, into db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO notices (id, kind, template, vars, locale, route, priority, collapse_key, expires_at, incident_id, created_at, total, traceparent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         let handle = statement.sqliteStatement
@@ -89,6 +89,7 @@ extension SQLiteMessageStore {
         SQLiteBinding.bind(handle, 10, notice.incidentID)
         SQLiteBinding.bind(handle, 11, notice.createdAt.millis)
         SQLiteBinding.bind(handle, 12, Int64(total))
+        SQLiteBinding.bind(handle, 13, notice.traceparent)
         try SQLiteBinding.execute(statement, "inserting notice \(notice.id)")
     }
 }

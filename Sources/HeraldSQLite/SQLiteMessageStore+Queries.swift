@@ -14,7 +14,7 @@ extension SQLiteMessageStore {
         try NoticeRow.notice(
             id: row["id"], kind: row["kind"], template: row["template"], vars: row["vars"], locale: row["locale"],
             route: row["route"], priority: row["priority"], collapseKey: row["collapse_key"], expiresAt: row["expires_at"],
-            incidentID: row["incident_id"], createdAt: row["created_at"]
+            incidentID: row["incident_id"], createdAt: row["created_at"], traceparent: row["traceparent"]
         )
     }
 

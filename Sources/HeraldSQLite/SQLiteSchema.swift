@@ -134,6 +134,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v7-notices-by-kind") { db in
             try db.execute(sql: "CREATE INDEX notices_by_kind ON notices(kind, created_at)")
         }
+        // Each notice keeps the trace context of its accept, for the delivery spans to link to.
+        migrator.registerMigration("v8-notice-traceparent") { db in
+            try db.execute(sql: "ALTER TABLE notices ADD COLUMN traceparent TEXT")
+        }
         return migrator
     }
 }

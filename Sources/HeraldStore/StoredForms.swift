@@ -33,7 +33,7 @@ package struct NoticeRow: Sendable {
     /// A notice read back from its columns.
     package static func notice(
         id: String, kind: String, template: String, vars: String, locale: String?, route: String, priority: Int,
-        collapseKey: String?, expiresAt: Int64, incidentID: String?, createdAt: Int64
+        collapseKey: String?, expiresAt: Int64, incidentID: String?, createdAt: Int64, traceparent: String?
     ) throws -> Notice {
         let decoder = JSONDecoder()
         return Notice(
@@ -47,7 +47,8 @@ package struct NoticeRow: Sendable {
             collapseKey: collapseKey,
             expiresAt: Date(millis: expiresAt),
             incidentID: incidentID,
-            createdAt: Date(millis: createdAt)
+            createdAt: Date(millis: createdAt),
+            traceparent: traceparent
         )
     }
 }

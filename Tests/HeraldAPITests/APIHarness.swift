@@ -55,7 +55,9 @@ struct APIHarness {
         let running = workersRunning
         return APIServices(
             configuration: configuration, store: store,
-            intake: NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: "api"),
+            intake: NoticeIntake(
+                configuration: configuration, templates: templates, store: store, clock: clock, telemetry: .init(metrics: metrics, source: "api")
+            ),
             clock: clock, workersRunning: { running }
         )
     }

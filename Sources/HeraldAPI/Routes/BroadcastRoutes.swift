@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldDispatch
 import HeraldStore
+import HeraldTelemetry
 import Hummingbird
 
 /// `POST /v1/broadcasts`, `GET /v1/broadcasts/{id}`, `POST /v1/broadcasts/{id}/cancel`.
@@ -46,7 +47,7 @@ struct BroadcastRoutes {
                         .ok, DryRun(total: report.total, by_locale: report.byLocale, by_channel: report.byChannel, overlong_sms: report.overlongSMS)
                     )
                 }
-                let receipt = try await audience.broadcast(notice, intake: services.intake)
+                let receipt = try await audience.broadcast(notice, intake: services.intake, trace: request.headers.traceHeaders)
                 return try JSONBody.response(.accepted, Accepted(id: receipt.id, total: receipt.total))
             } catch let error as IntakeError {
                 throw Problem.from(error, recipients: audience.pointer)
@@ -97,9 +98,9 @@ struct BroadcastRoutes {
 
         var pointer: RecipientPointer { spool == nil ? .segment : .array("/audience/recipients") }
 
-        func broadcast(_ notice: NoticeRequest, intake: NoticeIntake) async throws -> NoticeIntake.Receipt {
-            if let spool { return try await intake.broadcast(notice, audienceFile: spool.path, format: .jsonLines) }
-            return try await intake.broadcast(notice, segment: segment)
+        func broadcast(_ notice: NoticeRequest, intake: NoticeIntake, trace: TraceHeaders) async throws -> NoticeIntake.Receipt {
+            if let spool { return try await intake.broadcast(notice, audienceFile: spool.path, format: .jsonLines, trace: trace) }
+            return try await intake.broadcast(notice, segment: segment, trace: trace)
         }
 
         func dryRun(_ notice: NoticeRequest, intake: NoticeIntake) async throws -> DryRunReport {

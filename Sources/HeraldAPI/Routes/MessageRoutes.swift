@@ -32,7 +32,7 @@ struct MessageRoutes {
             let notice = try send.notice.request()
             let recipient = try send.recipient()
             do {
-                let receipt = try await services.intake.send(notice, to: recipient)
+                let receipt = try await services.intake.send(notice, to: recipient, trace: request.headers.traceHeaders)
                 return Self.accepted(id: receipt.id)
             } catch let error as IntakeError {
                 throw Problem.from(error, recipients: .single)

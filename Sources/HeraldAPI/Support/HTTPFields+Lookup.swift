@@ -1,4 +1,5 @@
 import HTTPTypes
+import HeraldTelemetry
 
 /// Lookups for the headers read on every request.
 ///
@@ -21,5 +22,16 @@ extension HTTPFields {
             found = field.value
         }
         return found
+    }
+}
+
+extension HTTPFields {
+    /// The W3C trace context the caller sent (`traceparent`, `tracestate`), for the accept's span to continue.
+    var traceHeaders: TraceHeaders {
+        var fields: [String: String] = [:]
+        for name in TraceHeaders.names {
+            if let field = HTTPField.Name(name), let value = onlyValue(field) { fields[name] = value }
+        }
+        return TraceHeaders(fields)
     }
 }

@@ -3,9 +3,9 @@ import Foundation
 import HeraldAPI
 import HeraldCore
 import HeraldDispatch
+import HeraldTelemetry
 import Hummingbird
 import Logging
-import HeraldTelemetry
 import NIOCore
 
 /// `herald serve` — the HTTP API, the delivery workers and the digest scheduler in one process, one
@@ -30,11 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let metrics = HeraldMetrics()
         let listening = ReadyLatch()
         var address = listen ?? ""
         do {
-            try await WorkerHost.run(options: global, label: "herald.serve", jsonLogs: json, metrics: metrics) { runtime, store, worker, logger in
+            try await WorkerHost.run(options: global, label: "herald.serve", jsonLogs: json) { runtime, store, worker, logger, observability in
                 address = listen ?? runtime.configuration.http.listen
                 guard let (host, port) = Self.split(address) else {
                     throw CommandFailure("\(runtime.configPath): http.listen: expected HOST:PORT, got '\(address)'")
@@ -45,12 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
                 if runtime.configuration.http.tokens.isEmpty {
                     logger.warning("http.tokens is empty: every /v1 request will be refused with 401")
                 }
-                let intake = runtime.makeIntake(store: store, metrics: metrics, source: "api")
+                let intake = runtime.makeIntake(store: store, telemetry: observability.intake(source: "api"))
                 let services = APIServices(
                     configuration: runtime.configuration, store: store, intake: intake, clock: runtime.clock,
                     workersRunning: { !worker.isStopping }
                 )
-                let app = HeraldAPIServer.application(services: services, metrics: metrics, host: host, port: port, logger: logger) { bound in
+                let app = HeraldAPIServer.application(services: services, metrics: observability.metrics, host: host, port: port, logger: logger) { bound in
                     // Scripts and tests read this line to find a port chosen with :0.
                     FileHandle.standardOutput.write(Data("listening on http://\(host):\(bound)\n".utf8))
                     listening.open(true)

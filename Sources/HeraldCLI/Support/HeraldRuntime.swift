@@ -40,9 +40,9 @@ struct HeraldRuntime {
         }
     }
 
-    /// - Parameter metrics: counts accepts (`herald serve`, whose intake is the API's); `nil` elsewhere.
-    func makeIntake(store: any MessageStore, metrics: HeraldMetrics? = nil, source: String = "cli") -> NoticeIntake {
-        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: source)
+    /// - Parameter telemetry: what accepts record (`herald serve`'s metrics and spans); nothing by default.
+    func makeIntake(store: any MessageStore, telemetry: NoticeIntake.Telemetry = .init()) -> NoticeIntake {
+        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, telemetry: telemetry)
     }
 
     func makeOperatorDesk(store: any MessageStore) -> OperatorDesk {
@@ -71,12 +71,12 @@ struct HeraldRuntime {
         try await withStore { store in try await withChannels { try await body(store, $0) } }
     }
 
-    /// - Parameter metrics: where delivery metrics go (`herald serve`'s `/metrics`); `nil` elsewhere.
-    func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger, metrics: HeraldMetrics? = nil) -> DeliveryWorker {
+    /// - Parameter telemetry: what deliveries record besides the log lines (`serve`'s and `work`'s metrics and spans).
+    func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger, telemetry: DeliveryTelemetry? = nil) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
             store: store, channels: channels, templates: templates, clock: clock,
             configuration: .init(retry: configuration.retry, circuit: configuration.circuit),
-            telemetry: DeliveryTelemetry(logger: logger, metrics: metrics)
+            telemetry: telemetry ?? DeliveryTelemetry(logger: logger)
         )
         let delivery = configuration.delivery
         return DeliveryWorker(

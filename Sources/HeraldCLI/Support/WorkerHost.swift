@@ -21,21 +21,24 @@ enum WorkerHost {
         var ready: @Sendable () async -> Bool = { true }
     }
 
-    /// - Parameter extras: more services for the same group, given the store and the worker.
+    /// - Parameter extras: more services for the same group, given the store, the worker and what they record.
     static func run(
-        options: GlobalOptions, label: String, jsonLogs: Bool = false, metrics: HeraldMetrics? = nil,
-        extras: (HeraldRuntime, any MessageStore, DeliveryWorker, Logger) throws -> Extras = { _, _, _, _ in Extras() }
+        options: GlobalOptions, label: String, jsonLogs: Bool = false,
+        extras: (HeraldRuntime, any MessageStore, DeliveryWorker, Logger, Observability) throws -> Extras = { _, _, _, _, _ in Extras() }
     ) async throws {
         let runtime = try HeraldRuntime(options: options)
         let logger = options.logger(label, json: jsonLogs)
+        let observability = try Observability(configuration: runtime.configuration, logger: logger)
         try await runtime.withStoreAndChannels { store, channels in
-            let worker = runtime.makeWorker(store: store, channels: channels, logger: logger, metrics: metrics)
-            let extra = try extras(runtime, store, worker, logger)
+            let worker = runtime.makeWorker(store: store, channels: channels, logger: logger, telemetry: observability.delivery(logger: logger))
+            let extra = try extras(runtime, store, worker, logger, observability)
             let gated = ([worker] + extra.more).map { AfterReady($0, ready: extra.ready) as any Service }
-            // Shut down in reverse order: the first services (the HTTP server) stop taking work first.
+            // Shut down in reverse order: the first services (the HTTP server) stop taking work first,
+            // the span exporter stops last.
             let group = ServiceGroup(
                 configuration: .init(
-                    services: (gated + extra.first).map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                    services: (observability.services + gated + extra.first).map { .init(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
                 )
             )
             try await group.run()

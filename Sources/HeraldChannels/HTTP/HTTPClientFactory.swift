@@ -14,12 +14,15 @@ enum HTTPClientFactory {
         // A refused connection is reported at once, so the retry logic (not the pool) decides what happens next.
         pool.retryConnectionEstablishment = false
         let millis = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(millis), read: .milliseconds(millis)),
             connectionPool: pool
         )
+        // Herald records the delivery's span itself and sends its `traceparent` (`Delivery.traceHeaders`);
+        // a client span of the library's own would replace that header with one of a trace of its own.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

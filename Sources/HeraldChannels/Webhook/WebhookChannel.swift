@@ -54,6 +54,7 @@ public struct WebhookChannel: HeraldCore.Channel {
         request.headers.add(name: "user-agent", value: "Herald")
         request.headers.add(name: "webhook-id", value: delivery.messageID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        for (name, value) in delivery.traceHeaders { request.headers.add(name: name, value: value) }
         request.headers.add(
             name: "webhook-signature",
             value: WebhookSignature.sign(id: delivery.messageID, timestamp: timestamp, body: body, key: configuration.signingKey)

@@ -38,7 +38,7 @@ extension HeraldConfiguration {
 /// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
-        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone"]
+        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing"]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
@@ -55,6 +55,7 @@ enum ConfigurationReader {
             case "delivery": problems.check { () throws(ConfigurationError) in config.delivery = try delivery(value) }
             case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
             case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
+            case "tracing": problems.check { () throws(ConfigurationError) in config.tracing = try tracing(value) }
             case "timezone":
                 problems.check { () throws(ConfigurationError) in
                     let name = try value.nonEmptyString()
@@ -76,6 +77,20 @@ enum ConfigurationReader {
         }
         try problems.finish()
         return config
+    }
+
+    static func tracing(_ node: ConfigNode) throws(ConfigurationError) -> TracingSettings {
+        var endpoint: URL?
+        var serviceName = "herald"
+        for (key, value) in try node.mapping(allowed: ["otlp_endpoint", "service_name"]) {
+            switch key {
+            case "otlp_endpoint": endpoint = try value.url()
+            case "service_name": serviceName = try value.nonEmptyString()
+            default: break
+            }
+        }
+        guard let endpoint else { throw node.error("needs otlp_endpoint, e.g. http://127.0.0.1:4318") }
+        return TracingSettings(otlpEndpoint: endpoint, serviceName: serviceName)
     }
 
     static func storage(_ node: ConfigNode) throws(ConfigurationError) -> StorageLocation {

@@ -20,6 +20,8 @@ public struct HeraldConfiguration: Sendable {
     /// `timezone:` — where times in notices are shown (`incident.updated_at_text`); UTC by default.
     /// A digest's own `timezone:` wins for its notices.
     public var timeZone: TimeZone = .gmt
+    /// `tracing:` — where spans go; `nil` records none.
+    public var tracing: TracingSettings?
 
     public init(
         storage: StorageLocation,
@@ -210,5 +212,26 @@ public struct DigestSettings: Sendable, Hashable {
         self.condition = condition
         self.timezone = timezone
         self.cron = try? CronSchedule(schedule, timeZone: timezone)
+    }
+}
+
+/// `tracing:` — OpenTelemetry spans of accepts and deliveries, exported over OTLP/HTTP.
+public struct TracingSettings: Sendable, Hashable {
+    /// The collector's OTLP/HTTP endpoint, e.g. `http://127.0.0.1:4318`; spans are posted to
+    /// `/v1/traces` under it unless the URL names that path itself.
+    public var otlpEndpoint: URL
+    /// `service.name` of the exported spans.
+    public var serviceName: String
+
+    public init(otlpEndpoint: URL, serviceName: String = "herald") {
+        self.otlpEndpoint = otlpEndpoint
+        self.serviceName = serviceName
+    }
+
+    /// The URL spans are posted to.
+    public var tracesURL: String {
+        let text = otlpEndpoint.absoluteString
+        if otlpEndpoint.path.hasSuffix("/v1/traces") { return text }
+        return (text.hasSuffix("/") ? String(text.dropLast()) : text) + "/v1/traces"
     }
 }

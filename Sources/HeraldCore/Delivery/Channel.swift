@@ -36,10 +36,13 @@ public struct Delivery: Sendable {
     public var incidentID: String?
     /// When the worker started this attempt.
     public var attemptedAt: Date
+    /// The attempt's trace context as HTTP headers (`traceparent`, `tracestate`), for channels that
+    /// pass it on to receivers; empty when tracing is off.
+    public var traceHeaders: [String: String]
 
     public init(
         messageID: String, recipient: Recipient, rendered: RenderedNotice, vars: [String: TemplateValue], noticeID: String,
-        broadcastID: String?, incidentID: String?, attemptedAt: Date
+        broadcastID: String?, incidentID: String?, attemptedAt: Date, traceHeaders: [String: String] = [:]
     ) {
         self.messageID = messageID
         self.recipient = recipient
@@ -49,5 +52,6 @@ public struct Delivery: Sendable {
         self.broadcastID = broadcastID
         self.incidentID = incidentID
         self.attemptedAt = attemptedAt
+        self.traceHeaders = traceHeaders
     }
 }

@@ -24,6 +24,8 @@ public struct Notice: Sendable, Hashable {
     /// The incident this notice is about, if any.
     public var incidentID: String?
     public var createdAt: Date
+    /// The W3C `traceparent` of the span that accepted the notice, so each delivery's span can link to it.
+    public var traceparent: String?
 
     public enum Kind: String, Sendable, Codable {
         case single
@@ -41,7 +43,8 @@ public struct Notice: Sendable, Hashable {
         collapseKey: String? = nil,
         expiresAt: Date,
         incidentID: String? = nil,
-        createdAt: Date
+        createdAt: Date,
+        traceparent: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -54,5 +57,6 @@ public struct Notice: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.incidentID = incidentID
         self.createdAt = createdAt
+        self.traceparent = traceparent
     }
 }

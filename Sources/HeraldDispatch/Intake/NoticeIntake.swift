@@ -2,6 +2,7 @@ import Foundation
 import HeraldCore
 import HeraldStore
 import HeraldTelemetry
+import Tracing
 
 /// Accepts sends and broadcasts: validates everything first, then queues durably.
 /// When a method returns an id, every message is in the store; when it throws, nothing is.
@@ -18,26 +19,59 @@ public struct NoticeIntake: Sendable {
     let clock: any WallClock
     let planner: RoutePlanner
     let renderChecks = RenderCheckMemo()
-    let metrics: HeraldMetrics?
-    /// Where accepts come from, for `herald_accepted_total{source}`: `api`, `cli`, `digest`, `incident`.
-    let source: String
+    let telemetry: Telemetry
 
     public init(
         configuration: HeraldConfiguration, templates: TemplateLibrary, store: any NoticeQueue & RecipientDirectory, clock: any WallClock,
-        metrics: HeraldMetrics? = nil, source: String = "cli"
+        telemetry: Telemetry = .init()
     ) {
         self.configuration = configuration
         self.templates = templates
         self.store = store
         self.clock = clock
         self.planner = RoutePlanner(channels: configuration.channels)
-        self.metrics = metrics
-        self.source = source
+        self.telemetry = telemetry
+    }
+
+    /// What an accept records: `herald_accepted_total{source}` and a `herald.accept` span.
+    public struct Telemetry: Sendable {
+        public var metrics: HeraldMetrics?
+        public var tracer: HeraldTracer
+        /// Where accepts come from: `api`, `cli`, `digest`, `incident`.
+        public var source: String
+
+        public init(metrics: HeraldMetrics? = nil, tracer: HeraldTracer = .none, source: String = "cli") {
+            self.metrics = metrics
+            self.tracer = tracer
+            self.source = source
+        }
     }
 
     /// The same intake, counting its accepts under another source.
     public func with(source: String) -> NoticeIntake {
-        NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, metrics: metrics, source: source)
+        var telemetry = self.telemetry
+        telemetry.source = source
+        return NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock, telemetry: telemetry)
+    }
+
+    /// Runs an accept inside a `herald.accept` span continuing `trace`; `body` gets the span's own
+    /// `traceparent` to store with the notice. Counts what was accepted.
+    private func accepting(_ trace: TraceHeaders, _ body: (_ traceparent: String?) async throws -> Receipt) async throws -> Receipt {
+        let span = telemetry.tracer.startSpan("herald.accept", continuing: trace, ofKind: .server)
+        defer { span.end() }
+        span.attributes["herald.source"] = telemetry.source
+        do {
+            let receipt = try await body(telemetry.tracer.headers(of: span).traceparent)
+            span.attributes["herald.notice.id"] = receipt.noticeID
+            if receipt.id != receipt.noticeID { span.attributes["herald.message.id"] = receipt.id }
+            span.attributes["herald.messages"] = receipt.total
+            telemetry.metrics?.accepted(receipt.total, source: telemetry.source)
+            return receipt
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            throw error
+        }
     }
 
     /// What was queued.
@@ -49,35 +83,46 @@ public struct NoticeIntake: Sendable {
     }
 
     /// Queues one message to one recipient (who may have several contact points for the route to choose from).
-    public func send(_ request: NoticeRequest, to recipient: Recipient) async throws -> Receipt {
-        let now = clock.now()
-        let (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
-        try gate.check(recipient, file: nil, line: 0)
-        let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
-        try await store.enqueue(notice, message: message)
-        metrics?.accepted(1, source: source)
-        return Receipt(id: message.id, noticeID: notice.id, total: 1)
+    /// - Parameter trace: the caller's trace context (`traceparent`), which the accept's span continues.
+    public func send(_ request: NoticeRequest, to recipient: Recipient, trace: TraceHeaders = .none) async throws -> Receipt {
+        try await accepting(trace) { traceparent in
+            let now = clock.now()
+            var (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
+            notice.traceparent = traceparent
+            try gate.check(recipient, file: nil, line: 0)
+            let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
+            try await store.enqueue(notice, message: message)
+            return Receipt(id: message.id, noticeID: notice.id, total: 1)
+        }
     }
 
     /// Queues one message per recipient of an audience file (CSV or JSON Lines), streaming it.
     /// - Parameter format: the file's format; by default `.jsonl`/`.ndjson` files are JSON Lines, others CSV.
-    public func broadcast(_ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil) async throws -> Receipt {
-        try await broadcast(request, audience: AudienceFileSource(path: audienceFile, format: format), label: audienceFile)
+    /// - Parameter trace: the caller's trace context (`traceparent`), which the accept's span continues.
+    public func broadcast(
+        _ request: NoticeRequest, audienceFile: String, format: AudienceReader.Format? = nil, trace: TraceHeaders = .none
+    ) async throws -> Receipt {
+        try await broadcast(request, audience: AudienceFileSource(path: audienceFile, format: format), label: audienceFile, trace: trace)
     }
 
     /// Queues one message per stored recipient of `segment` (everyone when `nil`), streaming them.
     /// - Throws: `IntakeError.emptyAudience` when the segment has nobody.
-    public func broadcast(_ request: NoticeRequest, segment: String?) async throws -> Receipt {
+    public func broadcast(_ request: NoticeRequest, segment: String?, trace: TraceHeaders = .none) async throws -> Receipt {
         guard try await store.recipientCount(segment: segment) > 0 else { throw IntakeError.emptyAudience(segment: segment) }
-        return try await broadcast(request, audience: try store.recipientStream(segment: segment), label: Self.label(segment: segment))
+        return try await broadcast(request, audience: try store.recipientStream(segment: segment), label: Self.label(segment: segment), trace: trace)
     }
 
-    private func broadcast(_ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String) async throws -> Receipt {
-        let now = clock.now()
-        let (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
-        let total = try await store.enqueue(notice, messages: AudienceMessageSource(audience, gate: gate, label: label, now: now))
-        metrics?.accepted(total, source: source)
-        return Receipt(id: notice.id, noticeID: notice.id, total: total)
+    private func broadcast(
+        _ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String, trace: TraceHeaders
+    ) async throws -> Receipt {
+        let audience = Transfer(value: audience)
+        return try await accepting(trace) { traceparent in
+            let now = clock.now()
+            var (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
+            notice.traceparent = traceparent
+            let total = try await store.enqueue(notice, messages: AudienceMessageSource(audience.value, gate: gate, label: label, now: now))
+            return Receipt(id: notice.id, noticeID: notice.id, total: total)
+        }
     }
 
     /// Renders every message of a broadcast to an audience file without queueing anything. The file is
