@@ -4,6 +4,7 @@ import HeraldDispatch
 import HeraldStore
 import HeraldTestSupport
 import Logging
+import Synchronization
 import Testing
 
 /// The digest scheduler against a real store with a manual clock: one send per slot, stale slots
@@ -12,8 +13,10 @@ import Testing
 struct DigestSchedulerTests {
     static let hourly = DigestSettings(name: "hourly", schedule: "0 * * * *", template: "status-digest", segment: nil, condition: .incidentOpen, timezone: nil)
 
-    func scheduler(_ harness: DispatchHarness, digests: [DigestSettings] = [hourly]) -> DigestScheduler {
-        DigestScheduler(digests: digests, store: harness.store, intake: harness.intake, clock: harness.clock, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    func scheduler(
+        _ harness: DispatchHarness, digests: [DigestSettings] = [hourly], intake: NoticeIntake? = nil, logs: LogCapture = LogCapture()
+    ) -> DigestScheduler {
+        DigestScheduler(digests: digests, store: harness.store, intake: intake ?? harness.intake, clock: harness.clock, logger: logs.logger(level: .debug))
     }
 
     /// A harness at 09:30 UTC with two stored recipients and, unless told otherwise, an open incident.
@@ -66,9 +69,78 @@ struct DigestSchedulerTests {
         #expect(sentSlots(try await scheduler.runDue()).count == 1)
         // Down from 10:00 to 13:10: 11:00 and 12:00 are stale; 13:00 is sent.
         harness.clock.advance(by: .seconds(3 * 3600 + 600))
-        let outcomes = try await self.scheduler(harness).runDue()["hourly"] ?? []
+        let logs = LogCapture()
+        let outcomes = try await self.scheduler(harness, logs: logs).runDue()["hourly"] ?? []
         #expect(outcomes.filter { if case .skippedStale = $0 { true } else { false } }.count == 2)
         #expect(outcomes.filter { if case .sent = $0 { true } else { false } }.count == 1)
+        let skipped = logs.lines.filter { $0.message.hasPrefix("digest slot skipped") }
+        #expect(skipped.count == 2, "every slot not sent is said: \(logs.lines.map(\.message))")
+        #expect(skipped.allSatisfy { $0.level == .warning && $0.metadata["digest"] == "hourly" })
+    }
+
+    /// The queue of a broadcast whose notice has the collapse key `blocked` waits until `release()`.
+    final class GatedQueue: NoticeQueue, RecipientDirectory {
+        let base: any MessageStore
+        let blocked: String
+        private let gate = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+        init(base: any MessageStore, blocked: String) {
+            self.base = base
+            self.blocked = blocked
+        }
+
+        func release() {
+            let waiting = gate.withLock { gate in
+                gate.open = true
+                defer { gate.waiting = [] }
+                return gate.waiting
+            }
+            for waiter in waiting { waiter.resume() }
+        }
+
+        func enqueue(_ notice: Notice, messages: sending some BatchSource<NewMessage>) async throws -> Int {
+            if notice.collapseKey == blocked {
+                await withCheckedContinuation { continuation in
+                    let open = gate.withLock { gate in
+                        if !gate.open { gate.waiting.append(continuation) }
+                        return gate.open
+                    }
+                    if open { continuation.resume() }
+                }
+            }
+            return try await base.enqueue(notice, messages: messages)
+        }
+        func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
+        func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int { try await base.upsertRecipients(source, now: now) }
+        func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
+            try await base.recipients(segment: segment, after: cursor, limit: limit)
+        }
+        func recipientCount(segment: String?) async throws -> Int { try await base.recipientCount(segment: segment) }
+        func recipientStream(segment: String?) throws -> any BatchSource<AudienceEntry> { try base.recipientStream(segment: segment) }
+    }
+
+    /// Seen in production: every digest shared one loop, so a minutely digest whose broadcast took a
+    /// while held back the hourly one's slot (and its own next slots went stale, unlogged).
+    @Test func aSlowDigestDoesNotHoldBackAnothersSlot() async throws {
+        let harness = try await harness()  // 09:30
+        let minutely = DigestSettings(name: "minutely", schedule: "* * * * *", template: "status-digest", segment: nil, condition: .incidentOpen, timezone: nil)
+        let queue = GatedQueue(base: harness.store, blocked: "digest:minutely")
+        let intake = NoticeIntake(configuration: harness.configuration, templates: harness.templates, store: queue, clock: harness.clock)
+        let scheduler = scheduler(harness, digests: [minutely, Self.hourly], intake: intake)
+        let running = Task { try await scheduler.run() }
+
+        await harness.clock.waitForSleepers(2)
+        harness.clock.advance(by: .seconds(60))  // 09:31: the minutely digest starts its broadcast and hangs in it
+        harness.clock.advance(by: .seconds(29 * 60))  // 10:00: the hourly slot
+        await harness.clock.waitForSleepers(1)  // the hourly loop sent its slot and sleeps again
+        let sent = try await harness.store.messages(MessageFilter())
+        #expect(sent.count == 2, "the hourly digest went out while the minutely one was still queueing")
+        #expect(sent.allSatisfy { $0.message.createdAt == harness.clock.now() }, "at its slot's time")
+
+        queue.release()
+        await harness.clock.waitForSleepers(2)
+        running.cancel()
+        try? await running.value
     }
 
     @Test func twoNodesSendASlotOnce() async throws {

@@ -39,55 +39,95 @@ public final class DigestScheduler: Service {
         case nothingToReport(slot: Date)
     }
 
+    /// Each digest on a schedule of its own, so one digest's slow broadcast never delays another's slot.
     public func run() async throws {
-        guard !digests.isEmpty else {
+        let scheduled = digests.filter { $0.cron != nil }
+        guard !scheduled.isEmpty else {
             // Nothing to schedule; returning early would end the whole service group.
             try? await gracefulShutdown()
             return
         }
-        logger.info("digest scheduler started", metadata: ["digests": "\(digests.map(\.name).joined(separator: ", "))"])
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    do {
-                        _ = try await self.runDue()
-                    } catch {
-                        if Task.isCancelled { break }  // the shutdown cut the round short; not a failure
-                        self.logger.error("digest round failed", metadata: ["error": "\(error)"])
-                    }
-                    try await self.clock.sleep(for: self.untilNextSlot())
+        logger.info("digest scheduler started", metadata: ["digests": "\(scheduled.map(\.name).joined(separator: ", "))"])
+        await withDiscardingTaskGroup { group in
+            for digest in scheduled {
+                group.addTask {
+                    // A graceful shutdown ends the wait for the next slot early: a normal end, not a failure.
+                    try? await cancelWhenGracefulShutdown { try await self.keep(digest) }
                 }
             }
-        } catch is CancellationError {
-            // A graceful shutdown cut the wait for the next slot short: a normal end, not a failure.
         }
         logger.info("digest scheduler stopped")
+    }
+
+    /// One digest's loop: each slot as it comes, then sleep until the next.
+    private func keep(_ digest: DigestSettings) async throws {
+        while !Task.isCancelled {
+            do {
+                _ = try await runDue(digest)
+            } catch {
+                if Task.isCancelled { return }  // the shutdown cut the round short; not a failure
+                logger.error("digest round failed", metadata: ["digest": "\(digest.name)", "error": "\(error)"])
+            }
+            try await clock.sleep(for: Self.wait(until: digest.cron?.next(after: clock.now()), now: clock.now()))
+        }
+    }
+
+    /// How long to sleep for a slot at `next`: never less (a wake a fraction early finds the slot not
+    /// yet due), at least a millisecond, at most a minute so a changed clock is noticed.
+    static func wait(until next: Date?, now: Date) -> Duration {
+        guard let next else { return .seconds(60) }
+        let milliseconds = (next.timeIntervalSince(now) * 1000).rounded(.up)
+        return .milliseconds(Int64(min(60_000, max(1, milliseconds))))
     }
 
     /// Sends every digest whose slot has come, and returns what happened to each slot considered.
     public func runDue() async throws -> [String: [Outcome]] {
         var outcomes: [String: [Outcome]] = [:]
+        for digest in digests { outcomes[digest.name] = try await runDue(digest) }
+        return outcomes.filter { !$0.value.isEmpty }
+    }
+
+    /// Sends `digest` for each of its slots that has come since it was last evaluated (or since its
+    /// last recorded slot), and logs every slot it does not send and why.
+    func runDue(_ digest: DigestSettings) async throws -> [Outcome] {
+        guard let schedule = digest.cron else { return [] }
         let now = clock.now()
-        for digest in digests {
-            guard let schedule = digest.cron else { continue }
-            var cursor = now
-            if let evaluated = await cursors.value(for: digest.name) {
-                cursor = evaluated
-            } else if let recorded = try await store.lastDigestSlot(digest.name) {
-                cursor = recorded
-            }
-            while let slot = schedule.next(after: cursor), slot <= now {
-                cursor = slot
-                let period = schedule.next(after: slot).map { $0.timeIntervalSince(slot) } ?? .infinity
-                if now.timeIntervalSince(slot) > period {
-                    outcomes[digest.name, default: []].append(.skippedStale(slot: slot))
-                    continue
-                }
-                outcomes[digest.name, default: []].append(try await fire(digest, slot: slot))
-            }
-            await cursors.set(cursor, for: digest.name)
+        var cursor = now
+        if let evaluated = await cursors.value(for: digest.name) {
+            cursor = evaluated
+        } else if let recorded = try await store.lastDigestSlot(digest.name) {
+            cursor = recorded
         }
+        var outcomes: [Outcome] = []
+        while let slot = schedule.next(after: cursor), slot <= now {
+            cursor = slot
+            let period = schedule.next(after: slot).map { $0.timeIntervalSince(slot) } ?? .infinity
+            let outcome = now.timeIntervalSince(slot) > period ? .skippedStale(slot: slot) : try await fire(digest, slot: slot)
+            log(outcome, of: digest, now: now)
+            outcomes.append(outcome)
+        }
+        await cursors.set(cursor, for: digest.name)
         return outcomes
+    }
+
+    /// Says why a slot was not sent: the operator must never wonder where a digest went.
+    private func log(_ outcome: Outcome, of digest: DigestSettings, now: Date) {
+        switch outcome {
+        case .sent:
+            break  // `fire` logged it with its broadcast
+        case .skippedStale(let slot):
+            logger.warning(
+                "digest slot skipped: \(Int(now.timeIntervalSince(slot))) s late, more than one period (was the node down?)",
+                metadata: ["digest": "\(digest.name)", "slot": "\(RenderContext.timestamp(slot))"]
+            )
+        case .alreadySent(let slot):
+            logger.debug("digest slot sent by another node", metadata: ["digest": "\(digest.name)", "slot": "\(RenderContext.timestamp(slot))"])
+        case .nothingToReport(let slot):
+            logger.info(
+                "digest slot not sent: no incident to report on (while: \(digest.condition.rawValue))",
+                metadata: ["digest": "\(digest.name)", "slot": "\(RenderContext.timestamp(slot))"]
+            )
+        }
     }
 
     /// Queues a digest now, outside its schedule (`herald digest run`); records no slot.
@@ -117,13 +157,6 @@ public final class DigestScheduler: Service {
             template: digest.template, collapseKey: "digest:\(digest.name)", incidentID: incident.id, incident: incident.templateValue(timeZone: digest.cron?.timeZone ?? intake.configuration.timeZone)
         )
         return try await intake.broadcast(request, segment: digest.segment)
-    }
-
-    /// Until the earliest next slot of any digest, at most a minute (so a changed clock is noticed).
-    private func untilNextSlot() -> Duration {
-        let now = clock.now()
-        let next = digests.compactMap { $0.cron?.next(after: now) }.min() ?? now.addingTimeInterval(60)
-        return .milliseconds(Int64(max(1, min(60, next.timeIntervalSince(now))) * 1000))
     }
 
     /// The evaluated-up-to point per digest, shared by `run` and callers of `runDue`.
