@@ -3,12 +3,15 @@ import HeraldCore
 import HeraldStore
 import Synchronization
 
-/// The circuit breakers of every channel, shared by all workers of a process.
+/// The circuit breakers of every channel, shared by all workers of a process, and — for channels —
+/// by every node of a fleet through the store.
 ///
 /// A breaker is keyed by a channel's name, or for a webhook sent to a recipient's own URL by the
 /// channel and that URL's `host:port` (see `key(channel:destination:)`): one tenant's broken receiver
 /// opens its own circuit, never the channel's. Destination breakers live in memory only, at most
-/// `maximumDestinations` of them; channel breakers' changes are what gets stored.
+/// `maximumDestinations` of them. Channel breakers' changes are stored, and `sync(with:now:)` brings
+/// in what other nodes stored and claims the half-open probe in the store, so one node probes a
+/// recovering channel and every node acts on the result.
 public final class ChannelHealth: Sendable {
     private let breakers: Mutex<[String: CircuitBreaker]>
     private let channels: Set<String>
@@ -20,7 +23,11 @@ public final class ChannelHealth: Sendable {
         self.settings = settings
         self.channels = Set(channels)
         self.breakers = Mutex(
-            Dictionary(uniqueKeysWithValues: channels.map { ($0, CircuitBreaker(openAfter: settings.openAfter, cooldown: settings.cooldown)) })
+            Dictionary(
+                uniqueKeysWithValues: channels.map {
+                    ($0, CircuitBreaker(openAfter: settings.openAfter, cooldown: settings.cooldown, claimsProbes: true))
+                }
+            )
         )
     }
 
@@ -72,6 +79,31 @@ public final class ChannelHealth: Sendable {
     /// A breaker's current state.
     public func state(of key: String) -> CircuitBreaker.State {
         breakers.withLock { $0[key]?.state ?? .closed }
+    }
+
+    /// Brings the channels' breakers up to date with the fleet: adopts every state another node
+    /// stored more recently than this node knows, then, for each open circuit whose cooldown has
+    /// passed, claims the probe in the store; the one node that wins turns half-open and probes.
+    /// - Returns: the changes this node made (probes it won), for the log.
+    public func sync(with store: any DeliveryQueue, now: Date) async throws -> [CircuitRecord] {
+        let stored = try await store.circuits()
+        let waiting = breakers.withLock { breakers -> [String] in
+            for record in stored where channels.contains(record.channel) {
+                breakers[record.channel]?.adopt(record.state, since: record.changedAt, consecutiveFailures: record.consecutiveFailures)
+            }
+            return channels.sorted().filter { breakers[$0]?.awaitsProbe(now: now) ?? false }
+        }
+        var granted: [CircuitRecord] = []
+        for channel in waiting where try await store.claimProbe(channel: channel, now: now, cooldown: settings.cooldown) {
+            let record = breakers.withLock { breakers -> CircuitRecord? in
+                guard var breaker = breakers[channel], breaker.awaitsProbe(now: now) else { return nil }
+                breaker.grantProbe(now: now)
+                breakers[channel] = breaker
+                return CircuitRecord(channel: channel, state: .halfOpen, consecutiveFailures: breaker.consecutiveFailures, changedAt: now)
+            }
+            if let record { granted.append(record) }
+        }
+        return granted
     }
 }
 

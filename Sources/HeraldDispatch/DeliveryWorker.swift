@@ -43,6 +43,10 @@ public final class DeliveryWorker: Service {
     let configuration: Configuration
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
+    /// When the circuits were last brought up to date with the fleet (`ChannelHealth.sync`).
+    private let lastCircuitSync = Mutex<Date?>(nil)
+    /// How often, at most, a busy worker reads the fleet's circuits; an idle one reads them every poll.
+    static let circuitSyncInterval: TimeInterval = 0.5
 
     public init(store: any DeliveryQueue, pipeline: DeliveryPipeline, clock: any WallClock, configuration: Configuration = .init(), logger: Logger) {
         self.store = store
@@ -102,6 +106,7 @@ public final class DeliveryWorker: Service {
                 if !exhausted, inFlight <= maxInFlight / 2, !stopping.load(ordering: .relaxed) {
                     try await flush(&pending)
                     try await renewLeases(&renewal)
+                    await syncCircuits()
                     let batch = try await store.claim(
                         owner: configuration.owner, limit: maxInFlight - inFlight, now: clock.now(), lease: configuration.lease
                     )
@@ -122,6 +127,24 @@ public final class DeliveryWorker: Service {
             }
             try await flush(&pending)
             return processed
+        }
+    }
+
+    /// Acts on the circuits other nodes stored, and claims due probes, at most every
+    /// `circuitSyncInterval`: a transition anywhere in the fleet reaches this worker within a second.
+    /// A store that cannot be read leaves the local circuits as they are.
+    private func syncCircuits() async {
+        let now = clock.now()
+        let due = lastCircuitSync.withLock { last in
+            guard last.map({ now.timeIntervalSince($0) >= Self.circuitSyncInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            for probe in try await pipeline.health.sync(with: store, now: now) { pipeline.telemetry.circuitChanged(probe) }
+        } catch {
+            logger.warning("circuits not synced with the store", metadata: ["error": "\(error)"])
         }
     }
 

@@ -23,6 +23,25 @@ extension PostgresMessageStore {
         )
     }
 
+    public func circuits() async throws -> [CircuitRecord] {
+        try await rows("SELECT channel, state, failures, changed_at FROM channel_health").compactMap { row in
+            let (channel, state, failures, changedAt) = try row.decode((String, String, Int, Int64).self)
+            return CircuitBreaker.State(rawValue: state).map {
+                CircuitRecord(channel: channel, state: $0, consecutiveFailures: failures, changedAt: Date(millis: changedAt))
+            }
+        }
+    }
+
+    public func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
+        try await !rows(
+            """
+            UPDATE channel_health SET state = 'half_open', changed_at = \(now.millis)
+            WHERE channel = \(channel) AND state IN ('open', 'half_open') AND changed_at <= \((now - cooldown.timeInterval).millis)
+            RETURNING channel
+            """
+        ).isEmpty
+    }
+
     public func channelSummaries() async throws -> [ChannelSummary] {
         var summaries = ChannelSummary.Tally()
         for row in try await rows("SELECT channel, state FROM channel_health") {

@@ -25,6 +25,29 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func circuits() async throws -> [CircuitRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT channel, state, failures, changed_at FROM channel_health").compactMap { row in
+                CircuitBreaker.State(rawValue: row["state"]).map {
+                    CircuitRecord(channel: row["channel"], state: $0, consecutiveFailures: row["failures"], changedAt: Date(millis: row["changed_at"]))
+                }
+            }
+        }
+    }
+
+    public func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE channel_health SET state = 'half_open', changed_at = ?
+                    WHERE channel = ? AND state IN ('open', 'half_open') AND changed_at <= ?
+                    """,
+                arguments: [now.millis, channel, (now - cooldown.timeInterval).millis]
+            )
+            return db.changesCount > 0
+        }
+    }
+
     public func channelSummaries() async throws -> [ChannelSummary] {
         try await pool.read { db in
             var summaries = ChannelSummary.Tally()

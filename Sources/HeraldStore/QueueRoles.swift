@@ -31,6 +31,15 @@ public protocol DeliveryQueue: Sendable {
 
     /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
     func saveCircuit(_ circuit: CircuitRecord) async throws
+
+    /// Every channel's stored circuit, for the nodes of a fleet to act on each other's transitions.
+    func circuits() async throws -> [CircuitRecord]
+
+    /// Claims the half-open probe of a channel whose stored circuit has been open (or half-open, its
+    /// prober silent) for at least `cooldown`: stores it half-open as of `now`. Exactly one of any
+    /// number of concurrent callers wins.
+    /// - Returns: whether this caller won, and probes.
+    func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool
 }
 
 /// What an accept needs: a notice written with all its messages, or not at all.

@@ -100,7 +100,9 @@ struct OperatingCommandTests {
         let id = run.stdout.trimmingCharacters(in: .newlines)
         #expect(run.status == 2, "\(run.stderr)")
         #expect(id.hasPrefix("bc_"))
-        #expect(run.stderr.contains("commonest reasons:\n  2 × connection: cannot connect to 127.0.0.1:\(port): connection refused"), "\(run.stderr)")
+        // How many share the reason depends on when the wait looked; that it is shown does not.
+        #expect(run.stderr.contains("commonest reasons:\n  "), "\(run.stderr)")
+        #expect(run.stderr.contains(" × connection: cannot connect to 127.0.0.1:\(port): connection refused"))
         #expect(run.stderr.contains("delivered 0/2; expired 2. See why: herald messages --broadcast \(id) --state expired"))
 
         let retried = try await herald.run(["--config", config, "retry", "--broadcast", id, "--state", "expired", "--wait"])

@@ -109,11 +109,15 @@ struct DeliveryDecisionsTests {
         #expect(decisions.notSent(message()).attempts.isEmpty)
     }
 
-    @Test func anAdmissionDroppedWithoutARecordGivesItsProbeBack() {
+    @Test func anAdmissionDroppedWithoutARecordGivesItsProbeBack() async throws {
+        let store = MemoryMessageStore()
         let health = ChannelHealth(channels: ["hooks"], settings: CircuitSettings(openAfter: 1, cooldown: .seconds(10)))
         #expect(health.admit("hooks", now: Self.now))
-        _ = health.record("hooks", failure: DeliveryError(reason: .connection, isRetryable: true, detail: "x"), now: Self.now)
+        let opened = try #require(health.record("hooks", failure: DeliveryError(reason: .connection, isRetryable: true, detail: "x"), now: Self.now))
+        try await store.saveCircuit(opened)
         let later = Self.now + 11
+        #expect(!health.admit("hooks", now: later), "past the cooldown a channel's circuit waits for its probe to be granted")
+        #expect(try await health.sync(with: store, now: later).map(\.state) == [.halfOpen])
         #expect(health.admit("hooks", now: later) && health.admit("hooks", now: later), "two probes when half-open")
         #expect(!health.admit("hooks", now: later))
         do { _ = CircuitAdmission(adopting: "hooks", in: health) }  // a delivery that sent nothing

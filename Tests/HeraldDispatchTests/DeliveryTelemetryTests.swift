@@ -65,7 +65,7 @@ struct DeliveryTelemetryTests {
         try await harness.worker.drain()
 
         let circuits = logs.lines.filter { $0.message.hasPrefix("circuit ") }
-        #expect(circuits.map(\.message) == ["circuit open: outbox", "circuit closed: outbox"], "\(logs.lines.map(\.message))")
+        #expect(circuits.map(\.message) == ["circuit open: outbox", "circuit half_open: outbox", "circuit closed: outbox"], "\(logs.lines.map(\.message))")
         #expect(circuits.allSatisfy { $0.level == .warning })
         #expect(logs.lines.contains { $0.message == "not delivered: circuit open" && $0.metadata["outcome"] == "skipped" })
     }

@@ -55,6 +55,21 @@ struct DispatchHarness {
 
     var intake: NoticeIntake { NoticeIntake(configuration: configuration, templates: templates, store: store, clock: clock) }
 
+    /// Another node's worker on the same store and clock: channels of the same names and settings
+    /// (its own transports), its own circuit breakers.
+    func node(_ owner: String, channels: [any Channel], telemetry: DeliveryTelemetry = .silent) -> DeliveryWorker {
+        let settings = configuration.channels
+        let pipeline = DeliveryPipeline(
+            store: store, channels: channels.map { channel in ConfiguredChannel(settings: settings.first { $0.name == channel.name }!, transport: channel) },
+            templates: templates, clock: clock, configuration: .init(retry: configuration.retry, circuit: configuration.circuit, jitter: 0),
+            telemetry: telemetry
+        )
+        return DeliveryWorker(
+            store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: owner, maxInFlight: 16),
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        )
+    }
+
     /// Broadcasts to `recipients` the way an operator would: stored in the directory in a segment of
     /// their own, then `broadcast --segment` to it.
     func broadcast(_ request: NoticeRequest, recipients: [Recipient]) async throws -> NoticeIntake.Receipt {

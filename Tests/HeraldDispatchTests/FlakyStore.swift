@@ -40,4 +40,8 @@ final class FlakyStore: DeliveryQueue {
     func notice(id: String) async throws -> Notice? { try await base.notice(id: id) }
     func state(ofMessage id: String) async throws -> MessageState? { try await base.state(ofMessage: id) }
     func saveCircuit(_ circuit: CircuitRecord) async throws { try await base.saveCircuit(circuit) }
+    func circuits() async throws -> [CircuitRecord] { try await base.circuits() }
+    func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
+        try await base.claimProbe(channel: channel, now: now, cooldown: cooldown)
+    }
 }

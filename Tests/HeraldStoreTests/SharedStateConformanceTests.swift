@@ -277,4 +277,25 @@ struct SharedStateConformanceTests {
         #expect(try await store.counts(noticeID: "bc")[.queued] == 4_500)
         try await store.close()
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func oneOfManyNodesWinsAProbeOnceTheCooldownHasPassed(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let first = try await backend.makeStore(in: directory)
+        let second = try await backend.makeStore(in: directory)
+        try await first.saveCircuit(CircuitRecord(channel: "hooks", state: .open, consecutiveFailures: 5, changedAt: Self.start))
+        #expect(try await second.circuits().map(\.state) == [.open], "every node reads what one stored")
+        #expect(try await first.claimProbe(channel: "hooks", now: Self.start + 14, cooldown: .seconds(15)) == false, "not before the cooldown")
+
+        async let claimA = first.claimProbe(channel: "hooks", now: Self.start + 15, cooldown: .seconds(15))
+        async let claimB = second.claimProbe(channel: "hooks", now: Self.start + 15, cooldown: .seconds(15))
+        #expect([try await claimA, try await claimB].filter { $0 }.count == 1, "one node probes")
+        #expect(try await second.circuits().first?.state == .halfOpen)
+        #expect(try await second.claimProbe(channel: "hooks", now: Self.start + 29, cooldown: .seconds(15)) == false, "the prober has a cooldown")
+        #expect(try await second.claimProbe(channel: "hooks", now: Self.start + 30, cooldown: .seconds(15)), "a silent prober's claim lapses")
+        try await first.saveCircuit(CircuitRecord(channel: "hooks", state: .closed, consecutiveFailures: 0, changedAt: Self.start + 31))
+        #expect(try await first.claimProbe(channel: "hooks", now: Self.start + 100, cooldown: .seconds(15)) == false, "a closed circuit has no probe")
+        try await first.close()
+        try await second.close()
+    }
 }

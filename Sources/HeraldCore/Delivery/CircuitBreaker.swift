@@ -8,6 +8,10 @@ import Foundation
 ///   instead of each waiting out its own timeouts; after `cooldown` it turns half-open.
 /// - half-open: up to `probes` deliveries at a time test the channel; a success closes the circuit,
 ///   a channel failure opens it again for another cooldown.
+///
+/// A breaker shared by a fleet (`claimsProbes`) does not turn half-open by itself after the cooldown:
+/// the node that wins the probe in the store is granted it (`grantProbe`), and every node adopts the
+/// states the others stored (`adopt`).
 public struct CircuitBreaker: Sendable, Equatable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case closed, open
@@ -17,15 +21,20 @@ public struct CircuitBreaker: Sendable, Equatable {
     public private(set) var state: State = .closed
     public private(set) var consecutiveFailures = 0
     public private(set) var openedAt: Date?
+    /// When the state last changed here or was adopted from the store; `nil` until it first changes.
+    public private(set) var changedAt: Date?
     private var probesInFlight = 0
     public let openAfter: Int
     public let cooldown: Duration
     public let probes: Int
+    /// Whether probes after the cooldown wait for `grantProbe` (a fleet's shared circuit).
+    public let claimsProbes: Bool
 
-    public init(openAfter: Int, cooldown: Duration, probes: Int = 2) {
+    public init(openAfter: Int, cooldown: Duration, probes: Int = 2, claimsProbes: Bool = false) {
         self.openAfter = openAfter
         self.cooldown = cooldown
         self.probes = probes
+        self.claimsProbes = claimsProbes
     }
 
     /// Asks to send one delivery now. In half-open state this takes one of the probe slots, which
@@ -35,14 +44,47 @@ public struct CircuitBreaker: Sendable, Equatable {
         case .closed:
             return true
         case .open:
-            guard let openedAt, now.timeIntervalSince(openedAt) >= cooldown.timeInterval else { return false }
+            guard !claimsProbes, let openedAt, now.timeIntervalSince(openedAt) >= cooldown.timeInterval else { return false }
             state = .halfOpen
+            changedAt = now
             probesInFlight = 1
             return true
         case .halfOpen:
             guard probesInFlight < probes else { return false }
             probesInFlight += 1
             return true
+        }
+    }
+
+    /// Whether the cooldown of an open circuit has passed, so a probe may be claimed.
+    public func awaitsProbe(now: Date) -> Bool {
+        guard state == .open, let reopensAt else { return false }
+        return now >= reopensAt
+    }
+
+    /// Turns an open circuit half-open: this node won the probe.
+    public mutating func grantProbe(now: Date) {
+        guard state == .open else { return }
+        state = .halfOpen
+        changedAt = now
+        probesInFlight = 0
+    }
+
+    /// Takes the state another node stored, when it is newer than what this breaker knows. Another
+    /// node's half-open circuit is open here: that node probes, and its result arrives the same way.
+    public mutating func adopt(_ stored: State, since: Date, consecutiveFailures failures: Int) {
+        if let changedAt, changedAt >= since { return }
+        changedAt = since
+        probesInFlight = 0
+        switch stored {
+        case .closed:
+            state = .closed
+            consecutiveFailures = 0
+            openedAt = nil
+        case .open, .halfOpen:
+            state = .open
+            consecutiveFailures = max(consecutiveFailures, failures)
+            openedAt = since
         }
     }
 
@@ -63,6 +105,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         if state == .halfOpen { probesInFlight = max(0, probesInFlight - 1) }
         guard let failure, failure.isChannelFailure else {
             if failure?.reason != .rateLimited {
+                if state != .closed { changedAt = now }
                 state = .closed
                 consecutiveFailures = 0
                 openedAt = nil
@@ -73,6 +116,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         if state == .halfOpen || consecutiveFailures >= openAfter {
             state = .open
             openedAt = now
+            changedAt = now
             probesInFlight = 0
         }
     }

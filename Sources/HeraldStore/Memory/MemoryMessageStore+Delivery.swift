@@ -84,6 +84,16 @@ extension MemoryMessageStore {
     public func state(ofMessage id: String) async throws -> MessageState? { queue.withLock { $0.message(id)?.state } }
 
     public func saveCircuit(_ circuit: CircuitRecord) async throws { queue.withLock { $0.circuits[circuit.channel] = circuit } }
+
+    public func circuits() async throws -> [CircuitRecord] { queue.withLock { Array($0.circuits.values) } }
+
+    public func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
+        queue.withLock { queue in
+            guard let stored = queue.circuits[channel], stored.state != .closed, stored.changedAt <= now - cooldown.timeInterval else { return false }
+            queue.circuits[channel] = CircuitRecord(channel: channel, state: .halfOpen, consecutiveFailures: stored.consecutiveFailures, changedAt: now)
+            return true
+        }
+    }
 }
 
 extension MemoryMessage {
