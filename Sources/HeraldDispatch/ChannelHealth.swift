@@ -81,6 +81,11 @@ public final class ChannelHealth: Sendable {
         breakers.withLock { $0[key]?.state ?? .closed }
     }
 
+    /// When the channel's circuit last closed after being open, here or on another node.
+    public func recoveredAt(_ channel: String) -> Date? {
+        breakers.withLock { $0[channel]?.recoveredAt }
+    }
+
     /// Brings the channels' breakers up to date with the fleet: adopts every state another node
     /// stored more recently than this node knows, then, for each open circuit whose cooldown has
     /// passed, claims the probe in the store; the one node that wins turns half-open and probes.

@@ -42,7 +42,9 @@ public struct DeliveryPipeline: Sendable {
         self.telemetry = telemetry
         self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.pacer = ChannelPacer(settings: settings)
+        self.pacer = ChannelPacer(
+            settings: settings, ramp: configuration.circuit.ramp, store: store, clock: clock, health: self.health, logger: telemetry.logger
+        )
         self.limiters = self.channels.mapValues { ConcurrencyLimiter(limit: $0.settings.connections * $0.transport.messagesPerConnection) }
         self.stencils = RenderStencilCache(templates: templates)
         self.notices = NoticeCache(store: store)
@@ -96,10 +98,9 @@ public struct DeliveryPipeline: Sendable {
             return (decisions.renderFailed(message, target: target, attempts: attempts, error: error, now: now), nil)
         }
 
-        // A channel with a `rate` gets its deliveries spaced out; the wait happens before the attempt is stamped.
-        let slot = pacer.reserve(target.channel, now: now)
-        if slot > now { try? await clock.sleep(for: .milliseconds(Int64((slot.timeIntervalSince(now) * 1000).rounded(.up)))) }
-        let startedAt = slot  // the attempt is stamped with the slot it was given
+        // A channel with a `rate` gets its deliveries spaced out, best priority first; the wait happens
+        // before the attempt is stamped, and the attempt is stamped with the slot it was given.
+        let startedAt = await pacer.slot(for: target.channel, priority: notice.priority) ?? now
         let delivery = Delivery(
             messageID: message.id, recipient: recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
             broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt,

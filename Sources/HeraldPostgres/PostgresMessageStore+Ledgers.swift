@@ -42,6 +42,18 @@ extension PostgresMessageStore {
         ).isEmpty
     }
 
+    public func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date {
+        let span = Int64((interval * Double(count) * 1_000_000).rounded())
+        let next = try await rows(
+            """
+            INSERT INTO rate_slots (channel, next_at) VALUES (\(channel), \(now.micros + span))
+            ON CONFLICT (channel) DO UPDATE SET next_at = GREATEST(rate_slots.next_at, \(now.micros)) + \(span)
+            RETURNING next_at
+            """
+        ).first?.decode(Int64.self) ?? now.micros + span
+        return Date(micros: next - span)
+    }
+
     public func channelSummaries() async throws -> [ChannelSummary] {
         var summaries = ChannelSummary.Tally()
         for row in try await rows("SELECT channel, state FROM channel_health") {

@@ -61,6 +61,8 @@ enum PostgresSchema {
         ("v4-notices-by-kind", ["CREATE INDEX notices_by_kind ON notices (kind, created_at)"]),
         // Each notice keeps the trace context of its accept, for the delivery spans to link to.
         ("v5-notice-traceparent", ["ALTER TABLE notices ADD COLUMN traceparent TEXT"]),
+        // A fleet-wide send timeline per rate-limited channel (microseconds since 1970).
+        ("v6-rate-slots", ["CREATE TABLE rate_slots (channel TEXT PRIMARY KEY, next_at BIGINT NOT NULL)"]),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

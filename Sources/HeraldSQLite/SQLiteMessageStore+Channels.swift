@@ -48,6 +48,22 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date {
+        let span = Int64((interval * Double(count) * 1_000_000).rounded())
+        let next = try await pool.write { db in
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO rate_slots (channel, next_at) VALUES (?, ? + ?)
+                    ON CONFLICT(channel) DO UPDATE SET next_at = max(next_at, ?) + ?
+                    RETURNING next_at
+                    """,
+                arguments: [channel, now.micros, span, now.micros, span]
+            ) ?? now.micros + span
+        }
+        return Date(micros: next - span)
+    }
+
     public func channelSummaries() async throws -> [ChannelSummary] {
         try await pool.read { db in
             var summaries = ChannelSummary.Tally()

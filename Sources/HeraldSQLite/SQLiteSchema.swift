@@ -138,6 +138,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v8-notice-traceparent") { db in
             try db.execute(sql: "ALTER TABLE notices ADD COLUMN traceparent TEXT")
         }
+        // A fleet-wide send timeline per rate-limited channel (microseconds since 1970).
+        migrator.registerMigration("v9-rate-slots") { db in
+            try db.execute(sql: "CREATE TABLE rate_slots (channel TEXT PRIMARY KEY NOT NULL, next_at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -40,6 +40,13 @@ public protocol DeliveryQueue: Sendable {
     /// number of concurrent callers wins.
     /// - Returns: whether this caller won, and probes.
     func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool
+
+    /// Leases `count` consecutive send slots of a channel's fleet-wide timeline, `interval` apart:
+    /// they start at the channel's next free slot, or `now` if that has passed, and the next free slot
+    /// moves past them. Every node leasing from the same store gets slots no other node has, so the
+    /// fleet together keeps the channel's rate.
+    /// - Returns: when the first of the leased slots starts.
+    func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date
 }
 
 /// What an accept needs: a notice written with all its messages, or not at all.

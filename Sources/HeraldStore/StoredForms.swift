@@ -8,6 +8,9 @@ import HeraldCore
 extension Date {
     package var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
     package init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+    /// Microseconds since 1970: send slots of a fast channel are under a millisecond apart.
+    package var micros: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
+    package init(micros: Int64) { self.init(timeIntervalSince1970: Double(micros) / 1_000_000) }
 }
 
 /// Hands a non-`Sendable` value that the caller gave up (`sending`) to the one place that uses it

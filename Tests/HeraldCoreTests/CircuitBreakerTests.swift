@@ -54,31 +54,20 @@ struct CircuitBreakerTests {
     }
 }
 
-@Suite("Token bucket")
-struct TokenBucketTests {
+@Suite("Rate ramp")
+struct RateRampTests {
     let start = Date(timeIntervalSince1970: 1_790_000_000)
+    let ramp = RateRamp(rate: Rate(count: 20, per: .seconds(1)), ramp: .seconds(60))
 
-    func reserve(_ bucket: inout TokenBucket, at date: Date) -> Date { bucket.reserve(now: date) }
-
-    @Test func allowsOneSecondOfBurstThenSpacesSlotsByTheRate() {
-        var bucket = TokenBucket(rate: Rate(count: 4, per: .seconds(1)))
-        let slots = (0..<8).map { _ in reserve(&bucket, at: start) }
-        #expect(slots.prefix(4).allSatisfy { $0 == start })
-        #expect(slots.dropFirst(4).map { $0.timeIntervalSince(start) } == [0.25, 0.5, 0.75, 1.0])
+    @Test func aChannelThatNeverWentDownGoesAtItsRate() {
+        #expect(ramp.interval(now: start, recoveredAt: nil) == 0.05)
     }
 
-    @Test func slowRatesAllowOneAtATime() {
-        var bucket = TokenBucket(rate: Rate(count: 30, per: .seconds(60)))
-        #expect(reserve(&bucket, at: start) == start)
-        #expect(reserve(&bucket, at: start) == start + 2)
-        #expect(reserve(&bucket, at: start + 10) == start + 10, "tokens refill while idle")
-    }
-
-    @Test func refillsNeverExceedTheBurst() {
-        var bucket = TokenBucket(rate: Rate(count: 2, per: .seconds(1)))
-        _ = reserve(&bucket, at: start)
-        let later = start + 3600
-        let slots = (0..<3).map { _ in reserve(&bucket, at: later) }
-        #expect(slots == [later, later, later + 0.5])
+    @Test func aRecoveredChannelRampsFromATenthToAllOfItsRate() {
+        #expect(ramp.share(now: start, recoveredAt: start) == 0.1)
+        #expect(abs(ramp.share(now: start + 30, recoveredAt: start) - 0.55) < 1e-9)
+        #expect(ramp.share(now: start + 60, recoveredAt: start) == 1)
+        #expect(ramp.share(now: start + 3600, recoveredAt: start) == 1)
+        #expect(abs(ramp.interval(now: start, recoveredAt: start) - 0.5) < 1e-9, "2 per second at first")
     }
 }

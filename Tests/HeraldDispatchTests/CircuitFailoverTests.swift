@@ -74,13 +74,13 @@ struct CircuitFailoverTests {
         _ = try await harness.broadcast(DispatchHarness.apology, recipients: (0..<3).map { harness.recipient("u\($0)") })
 
         async let drained = harness.worker.drain()
-        // One token: the other two wait for theirs, one second apart.
-        await harness.clock.waitForSleepers(2)
+        // The first goes at once; the pacer then waits for each next slot, one second apart.
+        await harness.clock.waitForSleepers(1)
         harness.clock.advance(by: .seconds(1))
         await harness.clock.waitForSleepers(1)
         harness.clock.advance(by: .seconds(1))
         #expect(try await drained == 3)
-        #expect(outbox.deliveries.map { $0.attemptedAt.timeIntervalSince(start) }.sorted() == [0, 1, 2])
+        #expect(outbox.deliveries.map { $0.attemptedAt.timeIntervalSince(start) }.sorted() == [0, 1, 2], "no burst: one a second from the first")
     }
 
     @Test func afterAnOutageTheBacklogDrainsByPriorityThenNewestFirst() async throws {

@@ -44,4 +44,7 @@ final class FlakyStore: DeliveryQueue {
     func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
         try await base.claimProbe(channel: channel, now: now, cooldown: cooldown)
     }
+    func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date {
+        try await base.leaseSlots(channel: channel, count: count, interval: interval, now: now)
+    }
 }

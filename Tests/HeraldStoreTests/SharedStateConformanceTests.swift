@@ -298,4 +298,21 @@ struct SharedStateConformanceTests {
         try await first.close()
         try await second.close()
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func nodesLeaseDisjointSlotsOfOneTimeline(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let first = try await backend.makeStore(in: directory)
+        let second = try await backend.makeStore(in: directory)
+        #expect(try await first.leaseSlots(channel: "sms", count: 2, interval: 0.05, now: Self.start) == Self.start, "an unused timeline starts now")
+        async let leaseA = first.leaseSlots(channel: "sms", count: 2, interval: 0.05, now: Self.start)
+        async let leaseB = second.leaseSlots(channel: "sms", count: 2, interval: 0.05, now: Self.start)
+        let starts = [try await leaseA, try await leaseB].map { $0.timeIntervalSince(Self.start) }.sorted()
+        #expect(starts.map { ($0 * 1000).rounded() } == [100, 200], "each lease follows the last, wherever it was taken")
+        let idle = try await second.leaseSlots(channel: "sms", count: 2, interval: 0.05, now: Self.start + 60)
+        #expect(idle == Self.start + 60, "slots are never leased in the past")
+        #expect(try await first.leaseSlots(channel: "email", count: 1, interval: 1, now: Self.start) == Self.start, "one timeline per channel")
+        try await first.close()
+        try await second.close()
+    }
 }

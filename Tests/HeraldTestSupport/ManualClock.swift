@@ -14,7 +14,7 @@ public final class ManualClock: WallClock {
     private struct State {
         var now: Date
         var sleepers: [Sleeper] = []
-        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var watchers: [(id: UUID, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
     private let state: Mutex<State>
 
@@ -37,16 +37,33 @@ public final class ManualClock: WallClock {
     }
 
     /// Returns once at least `count` tasks are sleeping on this clock, so a test advances time only
-    /// after the code under test has started waiting.
+    /// after the code under test has started waiting (or when the waiting task is cancelled).
     public func waitForSleepers(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.watchers.append((count, continuation))
-                return false
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.sleepers.count >= count || Task.isCancelled { return true }
+                    state.watchers.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let watcher = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.watchers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.watchers.remove(at: index).continuation
+            }
+            watcher?.resume()
         }
+    }
+
+    /// Moves time to the earliest sleeper's deadline and wakes whoever is due then: for code whose
+    /// sleeps the test lets run out one after another.
+    public func advanceToNextDeadline() {
+        let wait = state.withLock { state in state.sleepers.map(\.deadline).min().map { max(0, $0.timeIntervalSince(state.now)) } }
+        guard let wait else { return }
+        advance(by: .nanoseconds(Int64((wait * 1e9).rounded(.up))))
     }
 
     public func sleep(for duration: Duration) async throws {

@@ -203,8 +203,12 @@ enum ConfigurationReader {
 
     static func circuit(_ node: ConfigNode) throws(ConfigurationError) -> CircuitSettings {
         var settings = CircuitSettings()
-        for (key, value) in try node.mapping(allowed: ["open_after", "cooldown"]) {
-            if key == "open_after" { settings.openAfter = try value.int(in: 1...10_000) } else { settings.cooldown = try value.duration() }
+        for (key, value) in try node.mapping(allowed: ["open_after", "cooldown", "ramp"]) {
+            switch key {
+            case "open_after": settings.openAfter = try value.int(in: 1...10_000)
+            case "cooldown": settings.cooldown = try value.duration()
+            default: settings.ramp = try value.duration()
+            }
         }
         return settings
     }

@@ -165,10 +165,13 @@ public struct RetrySettings: Sendable, Hashable {
 public struct CircuitSettings: Sendable, Hashable {
     public var openAfter: Int
     public var cooldown: Duration
+    /// How long a recovered channel with a `rate` takes to ramp from 10 % of its rate to all of it.
+    public var ramp: Duration
 
-    public init(openAfter: Int = 5, cooldown: Duration = .seconds(15)) {
+    public init(openAfter: Int = 5, cooldown: Duration = .seconds(15), ramp: Duration = .seconds(60)) {
         self.openAfter = openAfter
         self.cooldown = cooldown
+        self.ramp = ramp
     }
 }
 

@@ -23,6 +23,8 @@ public struct CircuitBreaker: Sendable, Equatable {
     public private(set) var openedAt: Date?
     /// When the state last changed here or was adopted from the store; `nil` until it first changes.
     public private(set) var changedAt: Date?
+    /// When the circuit last closed after being open: a recovering channel's rate ramps up from here.
+    public private(set) var recoveredAt: Date?
     private var probesInFlight = 0
     public let openAfter: Int
     public let cooldown: Duration
@@ -78,6 +80,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         probesInFlight = 0
         switch stored {
         case .closed:
+            if state != .closed { recoveredAt = since }
             state = .closed
             consecutiveFailures = 0
             openedAt = nil
@@ -105,7 +108,10 @@ public struct CircuitBreaker: Sendable, Equatable {
         if state == .halfOpen { probesInFlight = max(0, probesInFlight - 1) }
         guard let failure, failure.isChannelFailure else {
             if failure?.reason != .rateLimited {
-                if state != .closed { changedAt = now }
+                if state != .closed {
+                    changedAt = now
+                    recoveredAt = now
+                }
                 state = .closed
                 consecutiveFailures = 0
                 openedAt = nil

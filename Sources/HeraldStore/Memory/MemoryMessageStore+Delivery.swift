@@ -87,6 +87,14 @@ extension MemoryMessageStore {
 
     public func circuits() async throws -> [CircuitRecord] { queue.withLock { Array($0.circuits.values) } }
 
+    public func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date {
+        queue.withLock { queue in
+            let first = max(queue.rateSlots[channel] ?? now, now)
+            queue.rateSlots[channel] = first + interval * Double(count)
+            return first
+        }
+    }
+
     public func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
         queue.withLock { queue in
             guard let stored = queue.circuits[channel], stored.state != .closed, stored.changedAt <= now - cooldown.timeInterval else { return false }

@@ -81,6 +81,8 @@ struct MemoryQueue {
     var idempotencyKeys: [String: MemoryIdempotencyEntry] = [:]
     var incidents: [String: Incident] = [:]
     var digestSlots: [String: Date] = [:]
+    /// Each rate-limited channel's next free send slot.
+    var rateSlots: [String: Date] = [:]
 
     /// Adds a notice and its messages, or nothing when an id is taken; supersedes older undelivered
     /// messages to the same recipient with the same collapse key.
