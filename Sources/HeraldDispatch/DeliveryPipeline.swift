@@ -115,7 +115,11 @@ public struct DeliveryPipeline: Sendable {
         let finishedAt = clock.now()
         if let change = admission.record(failure, now: finishedAt) {
             telemetry.circuitChanged(change)
-            if health.isChannel(change.channel) { try? await store.saveCircuit(change) }
+            if health.isChannel(change.channel) {
+                try? await store.saveCircuit(change)
+                // Recovered: the backlog waiting on the channel drains by priority, not by each backoff.
+                if change.state == .closed { _ = try? await store.wakeRetrying(channel: change.channel, now: finishedAt) }
+            }
         }
         let result = decisions.result(
             for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: startedAt, finishedAt: finishedAt

@@ -23,6 +23,16 @@ extension PostgresMessageStore {
         )
     }
 
+    public func wakeRetrying(channel: String, now: Date) async throws -> Int {
+        try await rows(
+            """
+            UPDATE messages SET next_attempt_at = \(now.millis)
+            WHERE state = 'retrying' AND channel = \(channel) AND next_attempt_at > \(now.millis)
+            RETURNING id
+            """
+        ).count
+    }
+
     public func circuits() async throws -> [CircuitRecord] {
         try await rows("SELECT channel, state, failures, changed_at FROM channel_health").compactMap { row in
             let (channel, state, failures, changedAt) = try row.decode((String, String, Int, Int64).self)

@@ -25,6 +25,16 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func wakeRetrying(channel: String, now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE messages SET next_attempt_at = ? WHERE state = 'retrying' AND channel = ? AND next_attempt_at > ?",
+                arguments: [now.millis, channel, now.millis]
+            )
+            return db.changesCount
+        }
+    }
+
     public func circuits() async throws -> [CircuitRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT channel, state, failures, changed_at FROM channel_health").compactMap { row in

@@ -32,6 +32,12 @@ public protocol DeliveryQueue: Sendable {
     /// Records a channel's circuit state so every process (`herald status`, other workers' operators) sees it.
     func saveCircuit(_ circuit: CircuitRecord) async throws
 
+    /// Makes every message waiting to retry on `channel` due at `now`: the channel recovered, so the
+    /// backlog drains by priority, then newest first, instead of each message's own backoff deciding.
+    /// - Returns: how many were woken.
+    @discardableResult
+    func wakeRetrying(channel: String, now: Date) async throws -> Int
+
     /// Every channel's stored circuit, for the nodes of a fleet to act on each other's transitions.
     func circuits() async throws -> [CircuitRecord]
 

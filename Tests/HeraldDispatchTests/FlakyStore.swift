@@ -41,6 +41,7 @@ final class FlakyStore: DeliveryQueue {
     func state(ofMessage id: String) async throws -> MessageState? { try await base.state(ofMessage: id) }
     func saveCircuit(_ circuit: CircuitRecord) async throws { try await base.saveCircuit(circuit) }
     func circuits() async throws -> [CircuitRecord] { try await base.circuits() }
+    func wakeRetrying(channel: String, now: Date) async throws -> Int { try await base.wakeRetrying(channel: channel, now: now) }
     func claimProbe(channel: String, now: Date, cooldown: Duration) async throws -> Bool {
         try await base.claimProbe(channel: channel, now: now, cooldown: cooldown)
     }

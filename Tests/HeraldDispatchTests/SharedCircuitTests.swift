@@ -58,3 +58,30 @@ struct SharedCircuitTests {
         #expect(nodeB.pipeline.health.state(of: "hooks") == .closed, "the other node closed on the stored result")
     }
 }
+
+/// When a channel comes back, what waits on it goes by priority, then newest first — not by when
+/// each message's own backoff happens to end.
+@Suite("Recovery order", .hangGuard)
+struct RecoveryOrderTests {
+    @Test func aRecoveredChannelWakesItsBacklogSoPriorityDecidesTheOrder() async throws {
+        let hooks = ScriptedChannel(name: "hooks", answers: [.refused, .refused, .refused, nil])
+        let harness = try DispatchHarness(channels: [hooks], retry: RetrySettings(backoff: [.seconds(3600)]), maxInFlight: 1)
+        // Three normal messages fail once (retrying in an hour) and open the circuit.
+        var normals: [String] = []
+        for index in 0..<3 {
+            normals.append(try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("n\(index)")).id)
+            try await harness.worker.drain()
+        }
+        var critical = DispatchHarness.apology
+        critical.priority = .critical
+        let urgent = try await harness.intake.send(critical, to: harness.recipient("c"))
+        try await harness.worker.drain()  // waits for the circuit
+
+        harness.clock.advance(by: .seconds(15))
+        try await harness.worker.drain()
+        let sent = hooks.deliveries.dropFirst(3).map(\.messageID)
+        #expect(sent.first == urgent.id, "the critical message probes first")
+        #expect(Array(sent.dropFirst()) == normals.reversed(), "then the normal ones, newest first, an hour before their own backoff: \(sent)")
+        #expect(try await harness.store.counts(noticeID: nil)[.delivered] == 4)
+    }
+}

@@ -315,4 +315,25 @@ struct SharedStateConformanceTests {
         try await first.close()
         try await second.close()
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aRecoveredChannelsRetryingMessagesAreDueAtOnce(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        try await broadcast("bc", count: 2, into: store)
+        let claimed = try await store.claim(owner: "w", limit: 2, now: Self.start, lease: .seconds(60)).map(\.id).sorted()
+        try await store.record(
+            zip(claimed, ["hooks", "sms"]).map { id, channel in
+                DeliveryResult(
+                    messageID: id, attempts: [Attempt(at: Self.start, channel: channel, outcome: .transient, error: "down")],
+                    transition: .retry(at: Self.start + 3600, routeIndex: 0, failures: 1, channelSince: Self.start, error: "down")
+                )
+            },
+            owner: "w", now: Self.start
+        )
+        #expect(try await store.wakeRetrying(channel: "hooks", now: Self.start + 20) == 1)
+        let due = try await store.claim(owner: "w2", limit: 2, now: Self.start + 20, lease: .seconds(60)).map(\.id)
+        #expect(due == [claimed[0]], "only the recovered channel's message, not the other's")
+        try await store.close()
+    }
 }

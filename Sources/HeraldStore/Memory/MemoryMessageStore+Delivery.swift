@@ -87,6 +87,18 @@ extension MemoryMessageStore {
 
     public func circuits() async throws -> [CircuitRecord] { queue.withLock { Array($0.circuits.values) } }
 
+    public func wakeRetrying(channel: String, now: Date) async throws -> Int {
+        queue.withLock { queue in
+            var woken = 0
+            for index in queue.messages.indices
+            where queue.messages[index].state == .retrying && queue.messages[index].channel == channel && queue.messages[index].nextAttemptAt > now {
+                queue.messages[index].nextAttemptAt = now
+                woken += 1
+            }
+            return woken
+        }
+    }
+
     public func leaseSlots(channel: String, count: Int, interval: TimeInterval, now: Date) async throws -> Date {
         queue.withLock { queue in
             let first = max(queue.rateSlots[channel] ?? now, now)
