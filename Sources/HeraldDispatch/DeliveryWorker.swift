@@ -148,6 +148,29 @@ public final class DeliveryWorker: Service {
         }
     }
 
+    /// `drain()`, and then — while another worker holds messages on leases that end within one lease
+    /// period — waits for the first to end and drains again: a worker that died holding messages
+    /// leaves them to this one. A live worker's leases are renewed and never end, so the wait is
+    /// bounded by one lease period past the last delivery.
+    /// - Returns: how many messages were processed.
+    @discardableResult
+    public func drainIncludingAbandoned() async throws -> Int {
+        var processed = try await drain()
+        while !stopping.load(ordering: .relaxed), let expiry = try await store.nextLeaseExpiry(notOwnedBy: configuration.owner) {
+            let wait = expiry.timeIntervalSince(clock.now())
+            guard wait <= configuration.lease.timeInterval else { break }
+            if wait > 0 {
+                logger.info("waiting for leases of another worker to end", metadata: ["seconds": "\(Int(wait.rounded(.up)))"])
+                try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)) + 1))
+            }
+            let more = try await drain()
+            processed += more
+            // Nothing came free: the lease was renewed meanwhile, so its worker lives and delivers.
+            if more == 0 { break }
+        }
+        return processed
+    }
+
     /// Extends this worker's leases when a third of the lease has passed since the last renewal.
     private func renewLeases(_ renewal: inout LeaseRenewal) async throws {
         let now = clock.now()

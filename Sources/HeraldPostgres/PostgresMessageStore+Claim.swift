@@ -40,6 +40,11 @@ extension PostgresMessageStore {
         .map(\.message)
     }
 
+    public func nextLeaseExpiry(notOwnedBy owner: String) async throws -> Date? {
+        try await rows("SELECT min(lease_expires_at) FROM messages WHERE state = 'sending' AND lease_owner <> \(owner)")
+            .first?.decode(Int64?.self).map(Date.init(millis:))
+    }
+
     public func releaseLeases(owner: String, now: Date) async throws {
         try await client.query(
             """

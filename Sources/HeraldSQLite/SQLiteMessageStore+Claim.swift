@@ -37,6 +37,14 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func nextLeaseExpiry(notOwnedBy owner: String) async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT min(lease_expires_at) FROM messages WHERE state = 'sending' AND lease_owner != ?", arguments: [owner]
+            ).map(Date.init(millis:))
+        }
+    }
+
     public func releaseLeases(owner: String, now: Date) async throws {
         try await pool.write { db in
             try db.execute(

@@ -18,6 +18,10 @@ public protocol DeliveryQueue: Sendable {
     /// Gives back `owner`'s leases (graceful shutdown) so other workers can take them at once.
     func releaseLeases(owner: String, now: Date) async throws
 
+    /// When the first lease of another owner ends, among messages being sent; `nil` when there is none.
+    /// A draining worker waits for it: the owner may have died holding the message.
+    func nextLeaseExpiry(notOwnedBy owner: String) async throws -> Date?
+
     /// Extends every lease `owner` still holds to `now + lease`, so a worker that is alive keeps its
     /// messages however long their deliveries take; only a worker that stops renewing loses them.
     func renewLeases(owner: String, now: Date, lease: Duration) async throws

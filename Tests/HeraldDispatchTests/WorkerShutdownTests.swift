@@ -108,3 +108,30 @@ struct WorkerShutdownTests {
         #expect(try await harness.store.message(id: receipt.id)?.message.state == .delivered)
     }
 }
+
+/// `herald work --drain` after a worker died holding messages: their leases end and this drain
+/// delivers them, instead of exiting with them still `sending`.
+@Suite("Draining after a dead worker", .hangGuard)
+struct DrainAfterDeadWorkerTests {
+    @Test func aDrainWaitsForADeadWorkersLeasesAndDeliversTheirMessages() async throws {
+        let outbox = ScriptedChannel(name: "outbox")
+        let harness = try DispatchHarness(channels: [outbox])
+        _ = try await harness.broadcast(DispatchHarness.apology, recipients: (0..<3).map { harness.recipient("u\($0)") })
+        // A worker claims everything and dies: its leases run for the default 60 s.
+        #expect(try await harness.store.claim(owner: "dead-worker", limit: 10, now: harness.clock.now(), lease: .seconds(60)).count == 3)
+
+        async let drained = harness.worker.drainIncludingAbandoned()
+        await harness.clock.waitForSleepers(1)
+        harness.clock.advance(by: .seconds(61))
+        #expect(try await drained == 3)
+        #expect(outbox.deliveries.count == 3)
+        #expect(try await harness.store.counts(noticeID: nil)[.delivered] == 3)
+    }
+
+    @Test func aLiveWorkersLeasesAreNotWaitedForBeyondOneLeasePeriod() async throws {
+        let harness = try DispatchHarness(channels: [ScriptedChannel(name: "outbox")])
+        _ = try await harness.intake.send(DispatchHarness.apology, to: harness.recipient("u1"))
+        _ = try await harness.store.claim(owner: "slow-worker", limit: 1, now: harness.clock.now(), lease: .seconds(600))
+        #expect(try await harness.worker.drainIncludingAbandoned() == 0, "a lease ending after more than one lease period belongs to a worker that lives")
+    }
+}

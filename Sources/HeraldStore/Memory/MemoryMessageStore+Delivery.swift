@@ -63,6 +63,12 @@ extension MemoryMessageStore {
         }
     }
 
+    public func nextLeaseExpiry(notOwnedBy owner: String) async throws -> Date? {
+        queue.withLock { queue in
+            queue.messages.lazy.filter { $0.state == .sending && $0.leaseOwner != owner }.compactMap(\.leaseExpiresAt).min()
+        }
+    }
+
     public func releaseLeases(owner: String, now: Date) async throws {
         queue.withLock { queue in
             for index in queue.messages.indices where queue.messages[index].state == .sending && queue.messages[index].leaseOwner == owner {
