@@ -148,25 +148,28 @@ public final class DeliveryWorker: Service {
         }
     }
 
-    /// `drain()`, and then — while another worker holds messages on leases that end within one lease
-    /// period — waits for the first to end and drains again: a worker that died holding messages
-    /// leaves them to this one. A live worker's leases are renewed and never end, so the wait is
-    /// bounded by one lease period past the last delivery.
+    /// `drain()`, and then — while another worker holds messages under a lease — looks again every
+    /// second, delivering what comes free when such a lease ends (its worker died holding it), until
+    /// no other worker holds any or one lease period has passed with nothing to do: the longest a dead
+    /// worker's lease can last, and the wait a live, busy worker puts on this drain.
     /// - Returns: how many messages were processed.
     @discardableResult
     public func drainIncludingAbandoned() async throws -> Int {
         var processed = try await drain()
+        var giveUpAt = clock.now() + configuration.lease.timeInterval
+        var announced = false
         while !stopping.load(ordering: .relaxed), let expiry = try await store.nextLeaseExpiry(notOwnedBy: configuration.owner) {
-            let wait = expiry.timeIntervalSince(clock.now())
-            guard wait <= configuration.lease.timeInterval else { break }
-            if wait > 0 {
-                logger.info("waiting for leases of another worker to end", metadata: ["seconds": "\(Int(wait.rounded(.up)))"])
-                try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up)) + 1))
+            let now = clock.now()
+            guard now < giveUpAt else { break }
+            if !announced {
+                logger.info("waiting for messages another worker holds", metadata: ["lease_ends": "\(RenderContext.timestamp(expiry))"])
+                announced = true
             }
+            let wait = min(1, max(0.001, expiry.timeIntervalSince(now)), giveUpAt.timeIntervalSince(now))
+            try await clock.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up))))
             let more = try await drain()
             processed += more
-            // Nothing came free: the lease was renewed meanwhile, so its worker lives and delivers.
-            if more == 0 { break }
+            if more > 0 { giveUpAt = clock.now() + configuration.lease.timeInterval }
         }
         return processed
     }
