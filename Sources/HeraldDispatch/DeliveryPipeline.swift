@@ -107,7 +107,7 @@ public struct DeliveryPipeline: Sendable {
             traceHeaders: telemetry.traceHeaders(of: span)
         )
         let failure: DeliveryError?
-        switch await send(delivery, on: channel.transport, limiter: limiters[target.channel], recheck: notice.collapseKey != nil) {
+        switch await send(delivery, on: channel.transport, limiter: limiters[target.channel], priority: notice.priority, recheck: notice.collapseKey != nil) {
         case .notSent: return (decisions.notSent(message), nil)
         case .accepted: failure = nil
         case .failed(let error): failure = error
@@ -140,7 +140,7 @@ public struct DeliveryPipeline: Sendable {
     /// Sends, unless `recheck` finds the message superseded while it waited for a permit (by a newer notice
     /// with its collapse key; only such messages can be, so only they pay for the read).
     private func send(
-        _ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?, recheck: Bool
+        _ delivery: Delivery, on channel: any Channel, limiter: ConcurrencyLimiter?, priority: Priority, recheck: Bool
     ) async -> DeliveryDecisions.SendOutcome {
         let store = self.store
         let send: @Sendable () async throws -> Bool = {
@@ -150,7 +150,7 @@ public struct DeliveryPipeline: Sendable {
         }
         do {
             let sent: Bool
-            if let limiter { sent = try await limiter.withPermit(send) } else { sent = try await send() }
+            if let limiter { sent = try await limiter.withPermit(priority, send) } else { sent = try await send() }
             return sent ? .accepted : .notSent
         } catch let error as DeliveryError {
             return .failed(error)

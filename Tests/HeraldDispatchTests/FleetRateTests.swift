@@ -116,3 +116,21 @@ final class Order: Sendable {
     func append(_ value: String) { recorded.withLock { $0.append(value) } }
     var values: [String] { recorded.withLock { $0 } }
 }
+
+/// A channel's connections go to the best waiting priority first, too.
+@Suite("Connections by priority", .hangGuard)
+struct ConcurrencyLimiterTests {
+    @Test func aCriticalWaiterTakesTheNextFreeConnectionBeforeNormalOnesThatCameFirst() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1)
+        await limiter.acquire(.normal)  // the one connection is busy
+        let order = Order()
+        let normals = (0..<2).map { _ in Task { await limiter.withPermit(.normal) { order.append("normal") } } }
+        while await limiter.waiting < 2 { await Task.yield() }
+        let critical = Task { await limiter.withPermit(.critical) { order.append("critical") } }
+        while await limiter.waiting < 3 { await Task.yield() }
+        await limiter.release()
+        for task in normals { await task.value }
+        await critical.value
+        #expect(order.values == ["critical", "normal", "normal"])
+    }
+}
