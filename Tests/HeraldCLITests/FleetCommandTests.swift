@@ -50,4 +50,37 @@ struct FleetCommandTests {
         let first = stamps[0]
         #expect(stamps.filter { $0.timeIntervalSince(first) < 1 }.count <= 20, "the first second carries the rate, not twice it")
     }
+
+    @Test func aCircuitOneNodeOpenedKeepsTheNextNodeFromTheDeadChannel() async throws {
+        let workspace = try HeraldProcess.workspace()
+        let herald = HeraldProcess(workingDirectory: workspace.path)
+        let storage = try await PostgresTestServer.database(for: workspace)
+        let dead = try await HTTPSink.closedPort()
+        workspace.write(
+            "fleet.yaml",
+            """
+            storage: \(storage)
+            templates: Templates
+            channels:
+              partners: { kind: webhook, secret: "whsec_aGVyYWxkLWRlbW8tc2lnbmluZy1rZXk=", url: "http://127.0.0.1:\(dead)/in", timeout: 5s }
+            routes: { default: [partners] }
+            retry: { backoff: [1h] }
+            circuit: { open_after: 3, cooldown: 10m }
+            """
+        )
+        let config = ["--config", "fleet.yaml"]
+        func send(_ id: String) async throws {
+            let sent = try await herald.run(config + ["send", "outage-apology", "--to", "email:\(id)@example.com"] + HeraldCommandTests.apologyVars)
+            #expect(sent.status == 0, "\(sent.stderr)")
+        }
+        for index in 0..<3 { try await send("a\(index)") }
+        let nodeA = try await herald.run(config + ["work", "--drain"])
+        #expect(nodeA.stderr.contains("circuit open: partners"), "\(nodeA.stderr.suffix(600))")
+
+        try await send("b1")
+        let nodeB = try await herald.run(config + ["work", "--drain"])
+        #expect(nodeB.status == 0, "\(nodeB.stderr.suffix(600))")
+        #expect(nodeB.stderr.contains("not delivered: circuit open"), "node B passed the channel over: \(nodeB.stderr.suffix(600))")
+        #expect(!nodeB.stderr.contains("connection refused"), "node B made no attempt of its own on a channel node A found dead")
+    }
 }
