@@ -47,8 +47,6 @@ struct ConfigurationProblems {
         }
     }
 
-    var isEmpty: Bool { found.isEmpty }
-
     /// Throws what was found: the first problem, carrying the others.
     func finish() throws(ConfigurationError) {
         guard var first = found.first else { return }
