@@ -20,6 +20,8 @@ final class DestinationGuard: Sendable {
     private let lookups = Mutex<[String: (addresses: [IPAddress], at: ContinuousClock.Instant)]>([:])
     private static let lookupLifetime: Duration = .seconds(30)
     private static let cachedHosts = 1024
+    /// The policy's verdict per host, remembered: a broadcast asks it once per delivery, of few hosts.
+    private let verdicts = Mutex<[String: EgressPolicy.Verdict]>([:])
 
     init(policy: EgressPolicy) {
         self.policy = policy
@@ -28,7 +30,7 @@ final class DestinationGuard: Sendable {
     /// The address to connect to for a plain-`http` URL (nil for `https`, or a host allowed by name).
     /// - Throws: a permanent `DeliveryError` when the destination is refused or its name does not resolve.
     func check(_ destination: HTTPDestination) async throws(DeliveryError) -> IPAddress? {
-        switch policy.verdict(host: destination.host) {
+        switch verdict(host: destination.host) {
         case .refused(let reason):
             throw Self.refused(reason)
         case .allowed:
@@ -40,6 +42,16 @@ final class DestinationGuard: Sendable {
             }
             return destination.isTLS ? nil : addresses.first
         }
+    }
+
+    private func verdict(host: String) -> EgressPolicy.Verdict {
+        if let known = verdicts.withLock({ $0[host] }) { return known }
+        let verdict = policy.verdict(host: host)
+        verdicts.withLock { verdicts in
+            if verdicts.count >= Self.cachedHosts { verdicts.removeAll(keepingCapacity: true) }
+            verdicts[host] = verdict
+        }
+        return verdict
     }
 
     private static func refused(_ reason: String) -> DeliveryError {

@@ -35,12 +35,14 @@ public struct WebhookChannel: HeraldCore.Channel {
     let configuration: Configuration
     let client: HTTPClient
     let destinations: DestinationGuard
+    let signature: WebhookSignature
 
     public init(name: String, configuration: Configuration) {
         self.name = name
         self.configuration = configuration
         self.client = HTTPClientFactory.make(connections: configuration.connections, timeout: configuration.timeout, tlsVerify: configuration.tlsVerify)
         self.destinations = DestinationGuard(policy: configuration.egress)
+        self.signature = WebhookSignature(key: configuration.signingKey)
     }
 
     public func deliver(_ delivery: Delivery) async throws {
@@ -55,10 +57,7 @@ public struct WebhookChannel: HeraldCore.Channel {
         request.headers.add(name: "webhook-id", value: delivery.messageID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         for (name, value) in delivery.traceHeaders { request.headers.add(name: name, value: value) }
-        request.headers.add(
-            name: "webhook-signature",
-            value: WebhookSignature.sign(id: delivery.messageID, timestamp: timestamp, body: body, key: configuration.signingKey)
-        )
+        request.headers.add(name: "webhook-signature", value: signature.sign(id: delivery.messageID, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
 
         try await HTTPOutcome.send(

@@ -25,6 +25,6 @@ public enum WebhookPayload {
             "timestamp": .string(RenderContext.timestamp(delivery.attemptedAt)),
             "data": .object(data),
         ])
-        return Array(envelope.jsonText.utf8)
+        return envelope.jsonBytes
     }
 }

@@ -14,7 +14,7 @@ public struct HTTPDestination: Sendable, Hashable {
     public let port: Int
 
     /// `host:port`, the key of a per-destination circuit breaker.
-    public var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public let authority: String
 
     /// The longest URL accepted.
     public static let maximumLength = 2048
@@ -37,6 +37,7 @@ public struct HTTPDestination: Sendable, Hashable {
         self.isTLS = isTLS
         self.host = host
         self.port = port
+        self.authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// `init(_:)` through a memo of recent URLs: a delivery checks its URL twice (its breaker, then the

@@ -78,74 +78,83 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByDictionaryLite
 
 extension TemplateValue {
     /// Compact JSON with object keys sorted, written directly (it runs for every webhook delivery).
-    public var jsonText: String {
-        var out = ""
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `jsonText` as UTF-8, ready for a request body.
+    public var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         appendJSON(to: &out)
         return out
     }
 
-    private func appendJSON(to out: inout String) {
+    /// Appends this value's compact JSON to `out`.
+    public func appendJSON(to out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.appendQuoted(s, to: &out)
-        case .number: out += text
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .number: out.append(contentsOf: text.utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
         case .list(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 item.appendJSON(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.appendQuoted(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 members[key]!.appendJSON(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// A JSON string literal: quotes, backslashes, control characters, U+2028 and U+2029 escaped;
-    /// `/` and other non-ASCII text kept. Strings that need no escaping are appended whole.
-    static func appendQuoted(_ string: String, to out: inout String) {
-        out += "\""
-        let utf8 = string.utf8
-        guard utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) else {
-            out += string
-            out += "\""
-            return
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count + 16)
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            switch byte {
-            case 0x22: bytes += [0x5C, 0x22]
-            case 0x5C: bytes += [0x5C, 0x5C]
-            case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
-            case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20: bytes += Array("\\u00\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16))".utf8)
-            case 0xE2:
-                // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but break JavaScript consumers.
-                let next = utf8.index(after: index)
-                let last = next == utf8.endIndex ? next : utf8.index(after: next)
-                if last != utf8.endIndex, utf8[next] == 0x80, utf8[last] == 0xA8 || utf8[last] == 0xA9 {
-                    bytes += Array((utf8[last] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
-                    index = last
-                } else {
-                    bytes.append(byte)
+    /// everything else, including non-ASCII text, as it is. Escape-free runs are copied whole.
+    public static func appendQuoted(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                let escape: StaticString?
+                var consumed = 1
+                switch byte {
+                case 0x22: escape = "\\\""
+                case 0x5C: escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0..<0x20: escape = ""
+                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                    // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but break JavaScript consumers.
+                    escape = utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    consumed = 3
+                default: escape = nil
                 }
-            default: bytes.append(byte)
+                guard let escape else {
+                    index += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                if escape.utf8CodeUnitCount > 0 {
+                    escape.withUTF8Buffer { out.append(contentsOf: $0) }
+                } else {
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
+                index += consumed
+                runStart = index
             }
-            index = utf8.index(after: index)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
-        out += String(decoding: bytes, as: UTF8.self)
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

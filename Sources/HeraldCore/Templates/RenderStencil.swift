@@ -14,12 +14,22 @@ import Foundation
 ///    let notice = stencil.render(for: recipient, now: now) { … }
 /// ```
 public struct RenderStencil: Sendable {
-    let template: String
-    let locale: String
+    /// The parts with a marker, filled for each recipient.
     let parts: [TemplateLibrary.RawPart]
+    /// The parts without one, finished once: the same for every recipient.
+    let constant: RenderedNotice
+
+    /// A stencil of `raw` parts: those with no private-use delimiter at all are finished now.
+    /// - Throws: when a constant part cannot be finished (rendering in full then reports why).
+    init(template: String, locale: String, parts raw: [TemplateLibrary.RawPart]) throws(TemplateError) {
+        func hasDelimiter(_ part: TemplateLibrary.RawPart) -> Bool { part.body.utf8.contains(0xEE) || part.subject?.utf8.contains(0xEE) == true }
+        self.parts = raw.filter(hasDelimiter)
+        self.constant = try TemplateLibrary.finish(raw.filter { !hasDelimiter($0) }, template: template, locale: locale)
+    }
 
     /// The notice for one recipient of the stencil's shape, or `nil` when it must be rendered in full.
     public func render(for recipient: Recipient, now: Date) -> RenderedNotice? {
+        guard !parts.isEmpty else { return constant }
         var values = RenderContext.recipientFields(of: recipient).map(\.value)
         values.append(RenderContext.timestamp(now))
         var filled: [TemplateLibrary.RawPart] = []
@@ -34,7 +44,7 @@ public struct RenderStencil: Sendable {
             }
             filled.append(.init(kind: part.kind, subject: subject, body: body))
         }
-        return try? TemplateLibrary.finish(filled, template: template, locale: locale)
+        return try? TemplateLibrary.finish(filled, onto: constant)
     }
 
     /// The marker for value `index`: private-use delimiters around `&"qQ` and the index. Escaping for
@@ -105,7 +115,7 @@ extension TemplateLibrary {
         }
         let members = context.members(locale: resolved, recipientFields: fields, now: RenderStencil.marker(fields.count))
         guard let raw = try? rawParts(template, locale: resolved, members: members, parts: parts) else { return nil }
-        return RenderStencil(template: name, locale: resolved, parts: raw)
+        return try? RenderStencil(template: name, locale: resolved, parts: raw)
     }
 }
 

@@ -55,7 +55,13 @@ extension TemplateLibrary {
 
     /// The rendered notice from its raw parts: bodies trimmed, the subject on one line, the webhook part parsed.
     static func finish(_ raw: [RawPart], template: String, locale: String) throws(TemplateError) -> RenderedNotice {
-        var notice = RenderedNotice(template: template, locale: locale)
+        try finish(raw, onto: RenderedNotice(template: template, locale: locale))
+    }
+
+    /// `notice` with `raw`'s parts finished and set on it (a stencil's constant parts come finished).
+    static func finish(_ raw: [RawPart], onto notice: RenderedNotice) throws(TemplateError) -> RenderedNotice {
+        var notice = notice
+        let (template, locale) = (notice.template, notice.locale)
         for part in raw {
             switch part.kind {
             case .email:

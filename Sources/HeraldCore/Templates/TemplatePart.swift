@@ -36,8 +36,8 @@ struct JSONStringContentType: MustacheContentType {
     static let registered: Void = MustacheContentTypes.register(JSONStringContentType(), named: name)
 
     func escapeText(_ text: String) -> String {
-        var quoted = ""
+        var quoted: [UInt8] = []
         TemplateValue.appendQuoted(text, to: &quoted)
-        return String(quoted.dropFirst().dropLast())
+        return String(decoding: quoted.dropFirst().dropLast(), as: UTF8.self)
     }
 }
