@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "herald", targets: ["herald"]),
+        .executable(name: "herald-http-loop", targets: ["HTTPClientLoop"]),
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
     ],
     dependencies: [
@@ -91,8 +92,9 @@ let package = Package(
             name: "HeraldChannels",
             dependencies: [
                 "HeraldCore", "SMTPClient",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,6 +163,19 @@ let package = Package(
                 "HeraldCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: ownTargets
+        ),
+
+        // scripts/bench's "HTTP client alone": a loop of POSTs through AsyncHTTPClient, or through
+        // Herald's webhook channel, with no queue, store or worker around it.
+        .executableTarget(
+            name: "HTTPClientLoop",
+            dependencies: [
+                "HeraldChannels", "HeraldCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HTTPClientLoop",
             swiftSettings: ownTargets
         ),
 

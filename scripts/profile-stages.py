@@ -17,18 +17,18 @@ STAGES = [
     ("event loop: epoll wait and wake-ups", r"epoll_wait|Selector\.whenReady|eventfd|EpollSelector|\bwakeup\b"),
     ("HTTP client: response decode", r"HTTPResponseDecoder|ByteToMessageHandler|llhttp|HTTPDecoder|NIOHTTPResponseHeadersValidator"),
     ("HTTP client: request encode", r"HTTPRequestEncoder|HTTPHeaders\.write|writeHTTPHeaders|HTTPRequestHead"),
-    ("HTTP client: pool checkout", r"HTTPConnectionPool"),
-    ("HTTP client: connection handler and request state", r"HTTP1ClientChannelHandler|HTTP1ConnectionStateMachine|HTTPRequestStateMachine|HTTP1Connection|ChannelPipeline|ChannelHandlerContext"),
-    ("HTTP client: async bridging (execute, Transaction, response)", r"Transaction|HTTPClient\.execute|RequestBag|HTTPClientRequest|HTTPClientResponse|HTTPClient\.Request|AsyncHTTPClient"),
+    ("HTTP client: pool checkout", r"HTTPConnectionPool|KeepAlivePool\.checkout|KeepAlivePool\.checkin"),
+    ("HTTP client: connection handler and request state", r"HTTPExchangeHandler|HTTP1ClientChannelHandler|HTTP1ConnectionStateMachine|HTTPRequestStateMachine|HTTP1Connection|ChannelPipeline|ChannelHandlerContext"),
+    ("HTTP client: async bridging (send, await the answer)", r"KeepAlivePool|HTTPOutcome\.send|EventLoopFuture.*\.get\(\)|AsyncHTTPClient|HTTPClient\.execute|RequestBag|HTTPClientRequest|HTTPClientResponse"),
     ("webhook body (JSON)", r"WebhookPayload|TemplateValue\.appendJSON|jsonText"),
     ("webhook signature (HMAC)", r"WebhookSignature|HMAC|SHA256|base64Encoded"),
-    ("webhook request (URL, headers)", r"WebhookChannel|WebhookTarget|HTTPDestination|DestinationGuard|HTTPHeaders"),
+    ("webhook request (URL, headers)", r"WebhookChannel|HTTPPost|HTTPEndpoint|HTTPDestination|DestinationGuard|HTTPHeaders"),
     ("render (stencil fill)", r"RenderStencil|TemplateRenderer|RenderContext|Mustache"),
     ("notice lookup", r"NoticeCache|BoundedCache|notice\(id:"),
     ("store: claim", r"claim\(owner:|\+Claim|ClaimStatement"),
     ("store: record results", r"\.record\(_:owner:now:\)|recordResults|RecordStatement|\+Record"),
     ("store: lease renewal", r"renewLeases"),
-    ("store: other (circuits, status polls, writer)", r"SQLite|GroupCommit|WriterPull|sqlite3"),
+    ("store: other (commits, checkpoints, circuits)", r"SQLite|GroupCommit|WriterPull|sqlite3|Database\.|DatabaseWriter|DatabasePool"),
     ("breakers and circuit sync", r"ChannelHealth|CircuitBreaker|CircuitAdmission|syncCircuits"),
     ("telemetry (logs, metrics, spans)", r"DeliveryTelemetry|HeraldMetrics|HeraldTracer|Logger|Logging\.|Tracing\.|Span"),
     ("limiter and pacer", r"ConcurrencyLimiter|ChannelPacer"),
@@ -38,6 +38,9 @@ STAGES = [
     ("task scheduling and actor hops (Swift runtime)", r"swift_job_run|swift_task_|swift_continuation|ProcessOutOfLineJob|EventLoopJobs|runJobInEstablishedExecutor|swift::Job|DefaultActor|swift_defaultActor"),
     ("event loop: scheduling", r"SelectableEventLoop|EventLoopFuture|EventLoopPromise|ScheduledTask"),
 ]
+# Stages that only count when no frame further out names a more specific one: the SQLite engine
+# runs inside a claim or a record, the Swift runtime and the event loop inside almost everything.
+FALLBACKS = {"store: other (commits, checkpoints, circuits)", "task scheduling and actor hops (Swift runtime)", "event loop: scheduling"}
 COMPILED = [(stage, re.compile(pattern)) for stage, pattern in STAGES]
 
 
@@ -60,11 +63,15 @@ def samples(stream):
 
 
 def stage_of(frames):
+    fallback = None
     for frame in frames:
         for stage, pattern in COMPILED:
             if pattern.search(frame):
-                return stage
-    return "other"
+                if stage not in FALLBACKS:
+                    return stage
+                fallback = fallback or stage
+                break
+    return fallback or "other"
 
 
 def main():

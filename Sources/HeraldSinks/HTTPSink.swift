@@ -15,6 +15,8 @@ public final class HTTPSink: Sendable {
         public var path: String
         public var headers: [String: String]
         public var body: [UInt8]
+        /// The client's port: requests with the same one came over the same kept-alive connection.
+        public var clientPort: Int
 
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
@@ -41,12 +43,12 @@ public final class HTTPSink: Sendable {
     /// - Parameter port: `0` picks a free port.
     public static func start(port: Int = 0, reply: @escaping @Sendable (Request, Int) -> Reply = { _, _ in .status(204) }) async throws -> HTTPSink {
         let requests = RequestLog()
-        let router = Router()
+        let router = Router(context: SinkContext.self)
         router.post("**") { request, context -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let received = Request(method: "POST", path: request.uri.path, headers: headers, body: Array(buffer: body))
+            let received = Request(method: "POST", path: request.uri.path, headers: headers, body: Array(buffer: body), clientPort: context.clientPort)
             let index = requests.append(received)
             switch reply(received, index) {
             case .status(let code, let extra, let text):
@@ -158,5 +160,16 @@ final class RequestLog: Sendable {
             }
             if done { continuation.resume() }
         }
+    }
+}
+
+/// The request context of the sink's router: Hummingbird's, plus the client's port.
+struct SinkContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let clientPort: Int
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientPort = source.channel.remoteAddress?.port ?? 0
     }
 }

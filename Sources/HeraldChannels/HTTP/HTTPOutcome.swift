@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HeraldCore
 import NIOCore
@@ -44,42 +43,29 @@ public enum HTTPOutcome {
         }
     }
 
-    /// Sends `request` and returns when the receiver answered 2xx; otherwise throws the classified failure.
+    /// Sends `post` and returns when the receiver answered 2xx; otherwise throws the classified failure.
     /// - Parameters:
     ///   - target: `host:port`, named in transport errors.
     ///   - keepsBody: whether a failed response's body goes into the ledger. Never for destinations
     ///     a caller chose: what an internal service says must not be readable through the API.
     ///   - describe: turns a failed response's body excerpt into the attempt's detail (e.g. a gateway's error JSON).
-    public static func send(
-        _ request: HTTPClientRequest, with client: HTTPClient, timeout: Duration, target: String, keepsBody: Bool = true,
+    static func send(
+        _ post: HTTPPost, with pool: KeepAlivePool, timeout: Duration, target: String, keepsBody: Bool = true,
         describe: @Sendable (String) -> String = { $0 }
     ) async throws {
-        let response: HTTPClientResponse
+        let answer: HTTPAnswer
         do {
-            response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.timeInterval * 1000)))
+            answer = try await pool.send(post, timeout: timeout)
         } catch {
             throw classify(transportError: error, target: target)
         }
-        let status = Int(response.status.code)
-        let excerpt = (200..<300).contains(status) || !keepsBody ? "" : describe(await Self.excerpt(response))
+        let status = Int(answer.status.code)
+        let excerpt = (200..<300).contains(status) || !keepsBody
+            ? "" : describe(String(decoding: answer.excerpt, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         if let failure = classify(
-            status: status, reasonPhrase: response.status.reasonPhrase, retryAfter: response.headers.first(name: "retry-after"), body: excerpt,
-            now: Date()
+            status: status, reasonPhrase: answer.status.reasonPhrase, retryAfter: answer.headers.first(name: "retry-after"), body: excerpt, now: Date()
         ) {
             throw failure
         }
-    }
-
-    /// At most `limit` bytes of a response body, as text for the attempt ledger.
-    public static func excerpt(_ response: HTTPClientResponse, limit: Int = 512) async -> String {
-        var collected: [UInt8] = []
-        do {
-            for try await chunk in response.body {
-                if collected.count < limit { collected += chunk.readableBytesView.prefix(limit - collected.count) }
-            }
-        } catch {
-            return String(decoding: collected, as: UTF8.self)
-        }
-        return String(decoding: collected, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

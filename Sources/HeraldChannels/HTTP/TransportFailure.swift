@@ -1,10 +1,9 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// What went wrong below HTTP, read out of SwiftNIO's and AsyncHTTPClient's error types, so the
+/// What went wrong below HTTP, read out of SwiftNIO's error types and the pool's own, so the
 /// ledger says "connection refused" instead of a library's type dump.
 enum TransportFailure: Equatable {
     case timeout
@@ -18,15 +17,8 @@ enum TransportFailure: Equatable {
 
     init(_ error: any Error) {
         switch error {
-        case let error as HTTPClientError:
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
-                self = .timeout
-            case .remoteConnectionClosed, .cancelled:
-                self = .closed
-            default:
-                self = .other
-            }
+        case let error as HTTPExchangeError:
+            self = error == .timedOut ? .timeout : .closed
         case let error as NIOConnectionError:
             let reasons = error.connectionErrors.map { TransportFailure($0.error) }
             if error.dnsAAAAError != nil || error.dnsAError != nil, reasons.isEmpty {
@@ -44,8 +36,8 @@ enum TransportFailure: Equatable {
             }
         case is NIOSSLExtraError:
             self = .certificate(why: "does not name this host")
-        case is ChannelError:
-            self = .closed
+        case let error as ChannelError:
+            if case .connectTimeout = error { self = .timeout } else { self = .closed }
         default:
             self = .other
         }

@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import HeraldCore
-import NIOCore
 
 /// Sends each message's `sms` part through an HTTP SMS gateway, to the recipient's phone in E.164.
 ///
@@ -28,7 +26,7 @@ public struct SMSChannel: HeraldCore.Channel {
     public let name: String
     public var kind: ChannelKind { .sms }
     let configuration: Configuration
-    let client: HTTPClient
+    let pool: KeepAlivePool
     /// The gateway's `host:port`, named in transport errors.
     let gatewayAuthority: String
 
@@ -36,25 +34,25 @@ public struct SMSChannel: HeraldCore.Channel {
         self.name = name
         self.configuration = configuration
         self.gatewayAuthority = (try? HTTPDestination(configuration.gateway.url.absoluteString))?.authority ?? configuration.gateway.url.absoluteString
-        self.client = HTTPClientFactory.make(connections: configuration.connections, timeout: configuration.timeout, tlsVerify: configuration.gateway.tlsVerify)
+        self.pool = KeepAlivePool(limit: configuration.connections, tlsVerify: configuration.gateway.tlsVerify)
     }
 
     public func deliver(_ delivery: Delivery) async throws {
         let message = try SMSMessage(delivery, gateway: configuration.gateway)
-        let request: HTTPClientRequest
+        let post: HTTPPost
         let gateway = configuration.gateway
         switch gateway.format {
-        case .json: request = SMSRequest.json(message, gateway: gateway)
-        case .twilio: request = SMSRequest.twilio(message, gateway: gateway)
+        case .json: post = try SMSRequest.json(message, gateway: gateway)
+        case .twilio: post = try SMSRequest.twilio(message, gateway: gateway)
         }
         let format = gateway.format
-        try await HTTPOutcome.send(request, with: client, timeout: configuration.timeout, target: gatewayAuthority) { body in
+        try await HTTPOutcome.send(post, with: pool, timeout: configuration.timeout, target: gatewayAuthority) { body in
             format == .twilio ? SMSRequest.describeTwilioError(body) : body
         }
     }
 
     public func shutdown() async throws {
-        try await client.shutdown()
+        await pool.shutdown()
     }
 }
 

@@ -1,38 +1,42 @@
-import AsyncHTTPClient
 import Foundation
 import HeraldCore
 import NIOCore
+import NIOHTTP1
 
 /// Builds gateway requests for both formats.
 enum SMSRequest {
-    static func json(_ message: SMSMessage, gateway: SMSSettings) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: gateway.url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "user-agent", value: "Herald")
-        request.headers.add(name: "idempotency-key", value: message.id)
-        if let token = gateway.token { request.headers.add(name: "authorization", value: "Bearer \(token.value)") }
+    static func json(_ message: SMSMessage, gateway: SMSSettings) throws(DeliveryError) -> HTTPPost {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "user-agent", value: "Herald")
+        headers.add(name: "idempotency-key", value: message.id)
+        if let token = gateway.token { headers.add(name: "authorization", value: "Bearer \(token.value)") }
         let body: TemplateValue = [
             "to": .string(message.to), "from": .string(gateway.sender), "text": .string(message.text), "reference": .string(message.id),
         ]
-        request.body = .bytes(ByteBuffer(string: body.jsonText))
-        return request
+        return HTTPPost(to: try destination(gateway.url.absoluteString), headers: headers, body: ByteBuffer(bytes: body.jsonBytes))
     }
 
-    static func twilio(_ message: SMSMessage, gateway: SMSSettings) -> HTTPClientRequest {
+    static func twilio(_ message: SMSMessage, gateway: SMSSettings) throws(DeliveryError) -> HTTPPost {
         let account = gateway.account ?? ""
         let base = gateway.url.absoluteString.hasSuffix("/") ? String(gateway.url.absoluteString.dropLast()) : gateway.url.absoluteString
-        var request = HTTPClientRequest(url: "\(base)/2010-04-01/Accounts/\(formEncode(account))/Messages.json")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "user-agent", value: "Herald")
-        request.headers.add(name: "idempotency-key", value: message.id)
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        headers.add(name: "user-agent", value: "Herald")
+        headers.add(name: "idempotency-key", value: message.id)
         let credentials = Data("\(account):\(gateway.token?.value ?? "")".utf8).base64EncodedString()
-        request.headers.add(name: "authorization", value: "Basic \(credentials)")
+        headers.add(name: "authorization", value: "Basic \(credentials)")
         let form = [("To", message.to), ("From", gateway.sender), ("Body", message.text)]
             .map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&")
-        request.body = .bytes(ByteBuffer(string: form))
-        return request
+        let url = "\(base)/2010-04-01/Accounts/\(formEncode(account))/Messages.json"
+        return HTTPPost(to: try destination(url), headers: headers, body: ByteBuffer(string: form))
+    }
+
+    /// The gateway URL, checked as every HTTP destination is (the configuration checked it at load too).
+    private static func destination(_ url: String) throws(DeliveryError) -> HTTPDestination {
+        do { return try HTTPDestination.memoized(url) } catch {
+            throw DeliveryError(reason: .rejected, isRetryable: false, detail: "the gateway URL cannot be used: \(error.description)")
+        }
     }
 
     /// `application/x-www-form-urlencoded`: unreserved characters kept, space as `+`, the rest percent-encoded UTF-8.

@@ -15,6 +15,12 @@ public struct HTTPDestination: Sendable, Hashable {
 
     /// `host:port`, the key of a per-destination circuit breaker.
     public let authority: String
+    /// The `Host` header: the host, and the port unless it is the scheme's own.
+    public let hostHeader: String
+    /// Whether the host is an IP address literal (no certificate name, no SNI).
+    public let isAddressLiteral: Bool
+    /// The path and query as an HTTP/1.1 request line carries them, percent-encoded (`/` when empty).
+    public let requestTarget: String
 
     /// The longest URL accepted.
     public static let maximumLength = 2048
@@ -38,6 +44,11 @@ public struct HTTPDestination: Sendable, Hashable {
         self.host = host
         self.port = port
         self.authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        self.hostHeader = port == (isTLS ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+        self.isAddressLiteral = IPAddress(host) != nil
+        let path = url.path(percentEncoded: true)
+        self.requestTarget = (path.isEmpty ? "/" : path) + (url.query(percentEncoded: true).map { "?\($0)" } ?? "")
     }
 
     /// `init(_:)` through a memo of recent URLs: a delivery checks its URL twice (its breaker, then the
