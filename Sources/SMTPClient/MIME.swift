@@ -21,13 +21,14 @@ enum MIME {
         // line after "Subject: " within RFC 2047's 76.
         var words: [String] = []
         var chunk: [UInt8] = []
+        chunk.reserveCapacity(36 + 8)
         for character in text {
-            let bytes = Array(String(character).utf8)
+            let bytes = character.utf8
             if chunk.count + bytes.count > 36 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
-                chunk.removeAll()
+                chunk.removeAll(keepingCapacity: true)
             }
-            chunk += bytes
+            chunk.append(contentsOf: bytes)
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
         return words.joined(separator: "\r\n ")
@@ -141,15 +142,17 @@ enum MIME {
             var count = 0
             var atLineStart = true
             var previous: UInt8 = 0
-            for byte in message {
-                if atLineStart, byte == UInt8(ascii: ".") {
+            message.withUnsafeBufferPointer { message in
+                for byte in message {
+                    if atLineStart, byte == UInt8(ascii: ".") {
+                        buffer[count] = byte
+                        count += 1
+                    }
                     buffer[count] = byte
                     count += 1
+                    atLineStart = previous == UInt8(ascii: "\r") && byte == UInt8(ascii: "\n")
+                    previous = byte
                 }
-                buffer[count] = byte
-                count += 1
-                atLineStart = previous == UInt8(ascii: "\r") && byte == UInt8(ascii: "\n")
-                previous = byte
             }
             let ending: [UInt8] = atLineStart ? [UInt8(ascii: "."), 13, 10] : [13, 10, UInt8(ascii: "."), 13, 10]
             for byte in ending {

@@ -20,7 +20,11 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private var inFlight: [EventLoopPromise<SMTPReply>] = []
     /// Messages handed over that the machine cannot take yet (it is resetting, or the one ahead has not sent its content).
     private var pending: [(envelope: SMTPConnectionStateMachine.Envelope, promise: EventLoopPromise<SMTPReply>)] = []
-    private var timeout: Scheduled<Void>?
+    /// When the reply the machine waits for is overdue; `nil` when it waits for none.
+    private var replyDeadline: NIODeadline?
+    /// The armed timer and when it fires. Replies only move `replyDeadline` later; the timer, firing
+    /// early, re-arms for the rest — one timer per wait instead of a cancel and a schedule per reply.
+    private var timer: (task: Scheduled<Void>, firesAt: NIODeadline)?
     private var context: ChannelHandlerContext?
     /// Writes wait for one flush at the end of the event that made them, so a message's content and
     /// the next message's commands go out in one write.
@@ -43,8 +47,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timeout?.cancel()
-        timeout = nil
+        stopTimer()
         self.context = nil
     }
 
@@ -72,8 +75,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         run(machine.closedByPeer())
         fail(.protocolViolation("the connection closed"))
-        timeout?.cancel()
-        timeout = nil
+        stopTimer()
         context.fireChannelInactive()
     }
 
@@ -189,15 +191,41 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         for message in messages { message.fail(error) }
     }
 
-    /// One timer for the reply the machine waits for now.
+    /// Sets the deadline of the reply the machine waits for now, arming the timer only when none
+    /// would fire by then.
     private func rescheduleTimeout() {
-        timeout?.cancel()
-        timeout = nil
-        guard let context, context.channel.isActive, let wait = timeouts.limit(machine.replyTimeout) else { return }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(in: TimeAmount(wait)) {
-            handler.value.run(handler.value.machine.timedOut())
-            handler.value.flush()
+        guard let context, context.channel.isActive, let wait = timeouts.limit(machine.replyTimeout) else {
+            replyDeadline = nil
+            return
         }
+        let deadline = NIODeadline.now() + TimeAmount(wait)
+        replyDeadline = deadline
+        if let timer, timer.firesAt <= deadline { return }
+        arm(at: deadline, context: context)
+    }
+
+    private func arm(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = (context.eventLoop.scheduleTask(deadline: deadline) { handler.value.timerFired() }, deadline)
+    }
+
+    /// The timer fired: the reply is overdue, or the deadline moved on and the timer waits for the rest.
+    private func timerFired() {
+        timer = nil
+        guard let deadline = replyDeadline, let context else { return }
+        guard deadline <= .now() else {
+            arm(at: deadline, context: context)
+            return
+        }
+        replyDeadline = nil
+        run(machine.timedOut())
+        flush()
+    }
+
+    private func stopTimer() {
+        timer?.task.cancel()
+        timer = nil
+        replyDeadline = nil
     }
 }

@@ -10,8 +10,8 @@ import Synchronization
 /// SwiftNIO's own HTTP/1.1 codecs; one exchange per connection at a time, the request written with
 /// a single flush. No redirect is ever followed (a 3xx is an answer like any other).
 ///
-/// A request on a kept-alive connection the receiver closed while it sat idle is sent once more on a
-/// new connection; any other failure closes the connection and is the caller's to classify.
+/// A request on a kept-alive connection the receiver closed or reset while it sat idle is sent once
+/// more on a new connection; any other failure closes the connection and is the caller's to classify.
 final class KeepAlivePool: Sendable {
     private struct Lane {
         var idle: [any Channel] = []
@@ -49,9 +49,19 @@ final class KeepAlivePool: Sendable {
         let (channel, reused) = try await checkout(post.endpoint, deadline: deadline)
         do {
             return try await exchange(post, on: channel, deadline: deadline)
-        } catch HTTPExchangeError.closedBeforeAnswer where reused {
+        } catch where reused && Self.meansStale(error) {
             let fresh = try await checkout(post.endpoint, deadline: deadline, reuse: false).channel
             return try await exchange(post, on: fresh, deadline: deadline)
+        }
+    }
+
+    /// Whether a failure on a kept-alive connection says it had gone stale (closed or reset by the
+    /// receiver while idle: no answer, and not a timeout), so the request deserves one new connection.
+    private static func meansStale(_ error: any Error) -> Bool {
+        switch error {
+        case HTTPExchangeError.timedOut, HTTPExchangeError.poolClosed: false
+        case is HTTPExchangeError, is ChannelError, is IOError: true
+        default: false
         }
     }
 
