@@ -25,13 +25,15 @@ public final class SQLiteMessageStore: MessageStore {
         self.path = path
         // Processes that open a new file at the same moment (`herald work` and `herald broadcast`
         // started together) race: turning WAL on can find the file locked without waiting, and two
-        // can both try to create the schema. The one that loses opens again and finds it done.
+        // can both try to create the schema: the loser sees a table that exists (SQLITE_ERROR) or, when
+        // the migration creates none, the winner's row in grdb_migrations (SQLITE_CONSTRAINT). It
+        // opens again and finds the schema done.
         var attempt = 0
         while true {
             do {
                 pool = try Self.open(path)
                 break
-            } catch let error as DatabaseError where attempt < 20 && [.SQLITE_BUSY, .SQLITE_ERROR].contains(error.resultCode) {
+            } catch let error as DatabaseError where attempt < 20 && [.SQLITE_BUSY, .SQLITE_ERROR, .SQLITE_CONSTRAINT].contains(error.resultCode) {
                 attempt += 1
                 usleep(useconds_t(5_000 * attempt))
             }
