@@ -3,7 +3,7 @@
 stages and prints stage -> share of CPU and µs per delivery, as a Markdown table.
 
 Each sample goes to the innermost frame of its call stack that names a stage; a sample with no such
-frame goes to "other" (named by its leaf frame in --verbose). Used by scripts/profile-webhook.
+frame goes to "other" (named by its leaf frame in --verbose). Used by scripts/profile-delivery.
 """
 import argparse
 import collections
@@ -12,13 +12,17 @@ import sys
 
 # (stage, pattern), tried on every frame from the leaf outwards; the first frame any pattern matches decides.
 STAGES = [
-    ("HTTP client: socket writes (NIO + kernel)", r"writeToSocket|Socket\.write|flushNow|__GI___libc_write|writev"),
-    ("HTTP client: socket reads (NIO + kernel)", r"readFromSocket|Socket\.read|__GI___libc_read"),
+    ("socket writes (NIO + kernel)", r"writeToSocket|Socket\.write|flushNow|__GI___libc_write|writev"),
+    ("socket reads (NIO + kernel)", r"readFromSocket|Socket\.read|__GI___libc_read"),
     ("event loop: epoll wait and wake-ups", r"epoll_wait|Selector\.whenReady|eventfd|EpollSelector|\bwakeup\b"),
     ("HTTP client: response decode", r"HTTPResponseDecoder|ByteToMessageHandler|llhttp|HTTPDecoder|NIOHTTPResponseHeadersValidator"),
     ("HTTP client: request encode", r"HTTPRequestEncoder|HTTPHeaders\.write|writeHTTPHeaders|HTTPRequestHead"),
     ("HTTP client: pool checkout", r"HTTPConnectionPool|KeepAlivePool\.checkout|KeepAlivePool\.checkin"),
-    ("HTTP client: connection handler and request state", r"HTTPExchangeHandler|HTTP1ClientChannelHandler|HTTP1ConnectionStateMachine|HTTPRequestStateMachine|HTTP1Connection|ChannelPipeline|ChannelHandlerContext"),
+    ("HTTP client: connection handler and request state", r"HTTPExchangeHandler|HTTP1ClientChannelHandler|HTTP1ConnectionStateMachine|HTTPRequestStateMachine|HTTP1Connection"),
+    ("SMTP: message (MIME, headers, dot-stuffing)", r"MIME\.|MailMessage|SMTPEnvelopeBuilder|Mailbox"),
+    ("SMTP: session (state machine, commands, replies)", r"SMTPConnectionStateMachine|SMTPReplyDecoder|SMTPReply|SMTPCommand"),
+    ("SMTP: connection handler and pool", r"SMTPClientHandler|SMTPConnectionPool|SMTPPoolStateMachine|SMTPConnection|SMTPChannel|SMTPOutcome"),
+    ("NIO channel pipeline (handler to handler)", r"ChannelPipeline|ChannelHandlerContext"),
     ("HTTP client: async bridging (send, await the answer)", r"KeepAlivePool|HTTPOutcome\.send|EventLoopFuture.*\.get\(\)|AsyncHTTPClient|HTTPClient\.execute|RequestBag|HTTPClientRequest|HTTPClientResponse"),
     ("webhook body (JSON)", r"WebhookPayload|TemplateValue\.appendJSON|jsonText"),
     ("webhook signature (HMAC)", r"WebhookSignature|HMAC|SHA256|base64Encoded"),
