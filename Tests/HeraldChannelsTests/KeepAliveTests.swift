@@ -89,3 +89,41 @@ extension Delivery {
         return copy
     }
 }
+
+/// Receivers that misbehave: each attempt still ends, in plain words, holding at most the excerpt.
+@Suite("Hostile receivers", .hangGuard)
+struct HostileReceiverTests {
+    func failure(_ mode: HostileHTTPServer.Mode, timeout: Duration = .seconds(2)) async throws -> DeliveryError {
+        let server = try await HostileHTTPServer(mode)
+        let channel = WebhookChannel(name: "partners", configuration: .init(connections: 1, timeout: timeout, egress: .testReceivers))
+        let delivery = Delivery(
+            messageID: "msg_1", recipient: Recipient(id: "u1", contacts: ContactPoints(webhook: "\(server.url)/hook")),
+            rendered: RenderedNotice(template: "outage-apology", locale: "en", text: "hello\n"), vars: [:], noticeID: "bc_1", broadcastID: "bc_1",
+            incidentID: nil, attemptedAt: Date()
+        )
+        var caught: DeliveryError?
+        do { try await channel.deliver(delivery) } catch let error as DeliveryError { caught = error }
+        try await channel.shutdown()
+        await server.stop()
+        return try #require(caught, "a hostile receiver must not count as delivered")
+    }
+
+    @Test func aBodyThatNeverEndsEndsAtTheDeadline() async throws {
+        let failure = try await failure(.endlessBody)
+        #expect(failure.reason == .timeout)
+        #expect(failure.isRetryable)
+        #expect(failure.detail.hasSuffix("did not answer in time"), "\(failure.detail)")
+    }
+
+    @Test func anAnswerThatIsNotHTTPIsSaidSo() async throws {
+        let failure = try await failure(.notHTTP, timeout: .seconds(30))
+        #expect(failure.isRetryable)
+        #expect(failure.detail.hasSuffix("answered with something that is not HTTP"), "\(failure.detail)")
+    }
+
+    @Test func aRedirectIsAnAnswerNotADirection() async throws {
+        let failure = try await failure(.redirect, timeout: .seconds(30))
+        #expect(failure.isRetryable == false, "a 3xx is refused for good: the route moves on")
+        #expect(failure.detail == "HTTP 302 Found", "never followed: the Location is the metadata address")
+    }
+}

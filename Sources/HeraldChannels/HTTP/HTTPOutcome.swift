@@ -38,6 +38,8 @@ public enum HTTPOutcome {
             return DeliveryError(reason: .connection, isRetryable: true, detail: "cannot connect to \(target): \(why)")
         case .closed:
             return DeliveryError(reason: .connection, isRetryable: true, detail: "\(target) closed the connection before answering")
+        case .notHTTP:
+            return DeliveryError(reason: .connection, isRetryable: true, detail: "\(target) answered with something that is not HTTP")
         case .other:
             return DeliveryError(reason: .connection, isRetryable: true, detail: "the request to \(target) failed")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -13,10 +14,14 @@ enum TransportFailure: Equatable {
     /// Connecting failed: `why` is the system's word for it (connection refused, no route to host).
     case connection(why: String)
     case closed
+    /// The peer answered with bytes that are not an HTTP response.
+    case notHTTP
     case other
 
     init(_ error: any Error) {
         switch error {
+        case is HTTPParserError:
+            self = .notHTTP
         case let error as HTTPExchangeError:
             self = error == .timedOut ? .timeout : .closed
         case let error as NIOConnectionError:
