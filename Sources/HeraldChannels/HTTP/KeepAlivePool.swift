@@ -121,40 +121,30 @@ final class KeepAlivePool: Sendable {
         do {
             return (try await connect(endpoint, deadline: deadline), false)
         } catch {
-            giveBack(endpoint)
+            checkin(nil, to: endpoint, reusable: false)
             throw error
         }
     }
 
-    /// Returns a connection after an exchange: kept for the next request when `reusable`, else closed.
-    private func checkin(_ channel: any Channel, to endpoint: HTTPEndpoint, reusable: Bool) {
-        let keep = reusable && channel.isActive
+    /// Returns a connection after an exchange — kept for the next request when `reusable`, else
+    /// closed — or, with `nil`, the slot of a connection that could not be opened. A waiting request
+    /// takes the slot over: with this connection when it can be reused, else to open its own.
+    private func checkin(_ channel: (any Channel)?, to endpoint: HTTPEndpoint, reusable: Bool) {
+        let keep = reusable && channel?.isActive == true
         let waiter = state.withLock { state -> CheckedContinuation<(any Channel)?, any Error>? in
-            guard !state.isShutDown, var lane = state.lanes[endpoint] else { return nil }
-            defer { state.lanes[endpoint] = lane }
-            if let waiter = lane.waiters.popFirst() { return waiter }
-            if keep { lane.idle.append(channel) } else { lane.open -= 1 }
-            return nil
-        }
-        if !keep { channel.close(promise: nil) }
-        guard let waiter else {
-            if state.withLock({ $0.isShutDown }) { channel.close(promise: nil) }
-            return
-        }
-        // The slot passes to the waiter: this connection when it can be reused, else a new one of its own.
-        waiter.resume(returning: keep ? channel : nil)
-    }
-
-    /// A connection that could not be opened gives its slot to the next waiter, or back to the lane.
-    private func giveBack(_ endpoint: HTTPEndpoint) {
-        let waiter = state.withLock { state -> CheckedContinuation<(any Channel)?, any Error>? in
+            // After shutdown there are no lanes: the connection is closed below.
             guard var lane = state.lanes[endpoint] else { return nil }
             defer { state.lanes[endpoint] = lane }
             if let waiter = lane.waiters.popFirst() { return waiter }
-            lane.open -= 1
+            if keep, let channel { lane.idle.append(channel) } else { lane.open -= 1 }
             return nil
         }
-        waiter?.resume(returning: nil)
+        if let waiter {
+            if !keep { channel?.close(promise: nil) }
+            waiter.resume(returning: keep ? channel : nil)
+        } else if !keep || state.withLock({ $0.isShutDown }) {
+            channel?.close(promise: nil)
+        }
     }
 
     private func connect(_ endpoint: HTTPEndpoint, deadline: NIODeadline) async throws -> any Channel {
