@@ -87,6 +87,29 @@ struct WebhookDestinationTests {
         await server.stop()
     }
 
+    /// The TLS path that succeeds, against Python's `http.server` behind `ssl`: by address (no SNI) and
+    /// by name (SNI `localhost`), several messages over the kept-alive connection.
+    @Test(arguments: ["127.0.0.1", "localhost"])
+    func aSignedDeliveryOverTLSArrives(host: String) async throws {
+        let server = try await PythonHTTPSServer()
+        let channel = WebhookChannel(
+            name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 1, tlsVerify: false, egress: .testReceivers)
+        )
+        var failure: (any Error)?
+        do {
+            for index in 0..<3 {
+                var delivery = delivery(url: "https://\(host):\(server.port)/hook")
+                delivery.messageID = "msg_\(index)"
+                try await channel.deliver(delivery)
+            }
+        } catch {
+            failure = error
+        }
+        try await channel.shutdown()
+        await server.stop()
+        if let failure { throw failure }
+    }
+
     @Test func aRefusedConnectionIsSaidInPlainWords() async throws {
         let port = try await HTTPSink.closedPort()
         let failure = try #require(try await failure(channel(egress: .testReceivers), to: "http://127.0.0.1:\(port)/hook"))
