@@ -79,7 +79,7 @@ struct WebhookDestinationTests {
     }
 
     @Test func aCertificateThatFailsVerificationIsPermanentAndSaidPlainly() async throws {
-        let server = try await OpenSSLHTTPSServer()
+        let server = try await HTTPSTestServer(.openSSL)
         let failure = try #require(try await failure(channel(egress: .testReceivers), to: "\(server.url)/hook"))
         #expect(failure.isRetryable == false, "a bad certificate does not fix itself: the route moves on")
         #expect(failure.detail.hasPrefix("the TLS certificate of 127.0.0.1:\(server.port) failed verification"), "\(failure.detail)")
@@ -91,7 +91,7 @@ struct WebhookDestinationTests {
     /// by name (SNI `localhost`), several messages over the kept-alive connection.
     @Test(arguments: ["127.0.0.1", "localhost"])
     func aSignedDeliveryOverTLSArrives(host: String) async throws {
-        let server = try await PythonHTTPSServer()
+        let server = try await HTTPSTestServer(.python)
         let channel = WebhookChannel(
             name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 1, tlsVerify: false, egress: .testReceivers)
         )

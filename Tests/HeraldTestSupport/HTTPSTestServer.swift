@@ -1,20 +1,34 @@
 import Foundation
 
-/// Python's own `http.server` behind its `ssl` module, on 127.0.0.1 with a throwaway self-signed
-/// certificate (CN and SAN `localhost`, `127.0.0.1`): a real HTTPS receiver nobody here wrote, for the
-/// TLS path that succeeds. It answers a POST with 204 when the body is JSON and a `webhook-signature`
-/// header came with it, else 400.
-public final class PythonHTTPSServer: @unchecked Sendable {
+/// A real HTTPS server nobody here wrote, on a free port on 127.0.0.1 with a throwaway self-signed
+/// certificate (CN and SAN `localhost`, `127.0.0.1`):
+///
+/// - `.openSSL`: `openssl s_server -www`, for the certificate-verification tests (it never answers a POST).
+/// - `.python`: Python's own `http.server` behind its `ssl` module, for the TLS path that succeeds. It
+///   answers a POST with 204 when the body is JSON and a `webhook-signature` header came with it, else 400.
+public final class HTTPSTestServer: @unchecked Sendable {
+    public enum Software: Sendable {
+        case openSSL
+        case python
+    }
+
     public var port: Int { server.port }
+    public var url: String { "https://127.0.0.1:\(port)" }
     private let server: ServerProcess
     private let directory: TemporaryDirectory
 
-    public init() async throws {
+    public init(_ software: Software) async throws {
         let directory = TemporaryDirectory()
         self.directory = directory
         let certificate = try await SelfSignedCertificate.make(in: directory.path)
-        server = try await ServerProcess.start(executable: "/usr/bin/python3") { port in
-            ["-c", Self.script, String(port), certificate.certificatePath, certificate.keyPath]
+        let (cert, key) = (certificate.certificatePath, certificate.keyPath)
+        switch software {
+        case .openSSL:
+            server = try await ServerProcess.start(executable: "/usr/bin/openssl") { port in
+                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet"]
+            }
+        case .python:
+            server = try await ServerProcess.start(executable: "/usr/bin/python3") { port in ["-c", Self.pythonReceiver, String(port), cert, key] }
         }
     }
 
@@ -22,7 +36,7 @@ public final class PythonHTTPSServer: @unchecked Sendable {
         await server.stop()
     }
 
-    private static let script = #"""
+    private static let pythonReceiver = #"""
         import http.server, json, ssl, sys
         port, certificate, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
         class Receiver(http.server.BaseHTTPRequestHandler):
