@@ -43,7 +43,9 @@ struct DeliveryDecisions: Sendable {
 
     /// The first decision: the notice is gone, the message expired, no channel can take it now, or
     /// it goes to a channel.
-    func start(_ message: QueuedMessage, notice: Notice?, now: Date, breakers: Breakers) -> Start {
+    /// - Parameter consent: what the suppression list says about the recipient's contact points, read
+    ///   just before this decision.
+    func start(_ message: QueuedMessage, notice: Notice?, consent: Consent = .unrestricted, now: Date, breakers: Breakers) -> Start {
         guard let notice else {
             return .finish(DeliveryResult(messageID: message.id, attempts: [], transition: .failed(error: "notice \(message.noticeID) is missing")))
         }
@@ -51,22 +53,28 @@ struct DeliveryDecisions: Sendable {
             let error = message.lastError ?? "expired before any channel accepted it"
             return .finish(DeliveryResult(messageID: message.id, attempts: [], transition: .expired(error: error)))
         }
-        let plan = plan(message, notice: notice, now: now, breakers: breakers)
+        let plan = plan(message, notice: notice, consent: consent, now: now, breakers: breakers)
         let attempts = plan.skipped.map { Attempt(at: now, channel: $0.channel, outcome: .skipped, error: $0.reason.description) }
         guard let target = plan.target else {
-            return .finish(noChannel(for: message, notice: notice, plan: plan, attempts: attempts, reopensAt: breakers.reopensAt(notice.route), now: now))
+            return .finish(
+                noChannel(
+                    for: message, notice: notice, plan: plan, consent: consent, attempts: attempts, reopensAt: breakers.reopensAt(notice.route), now: now
+                )
+            )
         }
         return .deliver(notice: notice, target: target, attempts: attempts)
     }
 
     /// The channel to use now. A channel that has been failing longer than `failover_after` is passed over
     /// when a later channel of the route can take the message, and the admission it was given is handed back.
-    func plan(_ message: QueuedMessage, notice: Notice, now: Date, breakers: Breakers) -> RoutePlanner.Plan {
-        let plan = planner.plan(route: notice.route, from: message.routeIndex, recipient: message.recipient, isAvailable: breakers.admit)
+    func plan(_ message: QueuedMessage, notice: Notice, consent: Consent, now: Date, breakers: Breakers) -> RoutePlanner.Plan {
+        let plan = planner.plan(route: notice.route, from: message.routeIndex, recipient: message.recipient, consent: consent, isAvailable: breakers.admit)
         guard let target = plan.target, target.index == message.routeIndex, let since = message.channelSince,
             now.timeIntervalSince(since) >= failoverAfter.timeInterval
         else { return plan }
-        let later = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, isAvailable: breakers.admit)
+        let later = planner.plan(
+            route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent, isAvailable: breakers.admit
+        )
         guard later.target != nil else { return plan }
         breakers.release(target.channel)
         return RoutePlanner.Plan(
@@ -74,11 +82,15 @@ struct DeliveryDecisions: Sendable {
         )
     }
 
-    /// No channel can take the message now. If open circuits are why, it waits for the first to let
-    /// probes through; if no channel of the route can ever reach the recipient, it fails.
+    /// No channel can take the message now. If the suppression list rules out the recipient, it ends
+    /// `suppressed`; if open circuits are why, it waits for the first to let probes through; if no
+    /// channel of the route can ever reach the recipient, it fails.
     func noChannel(
-        for message: QueuedMessage, notice: Notice, plan: RoutePlanner.Plan, attempts: [Attempt], reopensAt: Date?, now: Date
+        for message: QueuedMessage, notice: Notice, plan: RoutePlanner.Plan, consent: Consent, attempts: [Attempt], reopensAt: Date?, now: Date
     ) -> DeliveryResult {
+        if let suppression = planner.suppression(route: notice.route, recipient: message.recipient, consent: consent) {
+            return DeliveryResult(messageID: message.id, attempts: attempts, transition: .dropped(.suppressed, reason: suppression))
+        }
         if plan.skipped.contains(where: { $0.reason == .circuitOpen }) {
             let reason = "every reachable channel of the route has an open circuit"
             return DeliveryResult(
@@ -107,8 +119,10 @@ struct DeliveryDecisions: Sendable {
     }
 
     /// The result of one attempt on `target`; `failure` is `nil` when the channel accepted the message.
+    /// A failure that says the contact point is dead puts it on the suppression list, and the rest of
+    /// the route is planned without it: the message moves on, or ends `suppressed` if nothing is left.
     func result(
-        for message: QueuedMessage, notice: Notice, target: RoutePlanner.Target, attempts: [Attempt],
+        for message: QueuedMessage, notice: Notice, target: RoutePlanner.Target, attempts: [Attempt], consent: Consent = .unrestricted,
         failure: DeliveryError?, startedAt: Date, finishedAt: Date
     ) -> DeliveryResult {
         var attempts = attempts
@@ -120,14 +134,26 @@ struct DeliveryDecisions: Sendable {
         attempts.append(Attempt(at: startedAt, channel: target.channel, outcome: failure.isRetryable ? .transient : .permanent, error: error))
 
         if !failure.isRetryable {
-            let next = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient)
+            var consent = consent
+            var learned: [Suppression] = []
+            if let reason = failure.learned, let contact = planner.channels[target.channel]?.contactPoint(for: message.recipient) {
+                learned.append(Suppression(contact: contact, reason: reason, source: target.channel, detail: failure.detail, addedAt: finishedAt))
+                consent.add([(contact, reason)])
+            }
+            let next = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent)
             attempts += next.skipped.map { Attempt(at: finishedAt, channel: $0.channel, outcome: .skipped, error: $0.reason.description) }
             guard let nextTarget = next.target else {
-                return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: error))
+                let transition: DeliveryResult.Transition =
+                    if let suppression = planner.suppression(route: notice.route, recipient: message.recipient, consent: consent) {
+                        .dropped(.suppressed, reason: "\(suppression); \(error)")
+                    } else {
+                        .failed(error: error)
+                    }
+                return DeliveryResult(messageID: message.id, attempts: attempts, transition: transition, learned: learned)
             }
             return DeliveryResult(
                 messageID: message.id, attempts: attempts,
-                transition: .retry(at: finishedAt, routeIndex: nextTarget.index, failures: 0, channelSince: nil, error: error)
+                transition: .retry(at: finishedAt, routeIndex: nextTarget.index, failures: 0, channelSince: nil, error: error), learned: learned
             )
         }
 

@@ -11,11 +11,14 @@ public struct DeliveryPipeline: Sendable {
         public var retry: RetrySettings
         public var circuit: CircuitSettings
         public var jitter: Double
+        /// One-click unsubscribe links for `List-Unsubscribe` and `{{unsubscribe_url}}`, when configured.
+        public var unsubscribeLinks: UnsubscribeLinks?
 
-        public init(retry: RetrySettings = .init(), circuit: CircuitSettings = .init(), jitter: Double = 0.2) {
+        public init(retry: RetrySettings = .init(), circuit: CircuitSettings = .init(), jitter: Double = 0.2, unsubscribeLinks: UnsubscribeLinks? = nil) {
             self.retry = retry
             self.circuit = circuit
             self.jitter = jitter
+            self.unsubscribeLinks = unsubscribeLinks
         }
     }
 
@@ -25,8 +28,10 @@ public struct DeliveryPipeline: Sendable {
     let pacer: ChannelPacer
     /// Renders each message, through a stencil per notice where it can.
     let stencils: RenderStencilCache
+    let templates: TemplateLibrary
     let notices: NoticeCache
     let decisions: DeliveryDecisions
+    let unsubscribeLinks: UnsubscribeLinks?
     let clock: any WallClock
     let store: any DeliveryQueue
     /// The channels' circuit breakers, shared with every other pipeline of the process.
@@ -47,20 +52,30 @@ public struct DeliveryPipeline: Sendable {
         )
         self.limiters = self.channels.mapValues { ConcurrencyLimiter(limit: $0.settings.connections * $0.transport.messagesPerConnection) }
         self.stencils = RenderStencilCache(templates: templates)
+        self.templates = templates
         self.notices = NoticeCache(store: store)
         self.decisions = DeliveryDecisions(
             policy: RetryPolicy(backoff: configuration.retry.backoff, jitter: configuration.jitter),
             failoverAfter: configuration.retry.failoverAfter,
             planner: RoutePlanner(channels: settings)
         )
+        self.unsubscribeLinks = configuration.unsubscribeLinks
         self.clock = clock
+    }
+
+    /// What the suppression list says about the contact points of a claimed batch, read once for all
+    /// of them just before they are sent.
+    public func suppressions(for batch: [QueuedMessage]) async throws -> [ContactPoint: Set<SuppressionReason>] {
+        let contacts = batch.flatMap { message in channels.values.compactMap { $0.settings.contactPoint(for: message.recipient) } }
+        return try await store.consent(for: contacts, category: NoticeCategory.updates).suppressed
     }
 
     /// Delivers one claimed message and says what became of it: carries out `DeliveryDecisions`, and
     /// tells the telemetry (logs, metrics) what happened.
-    public func process(_ message: QueuedMessage) async -> DeliveryResult {
+    /// - Parameter suppressed: the suppressed contact points among the batch's (`suppressions(for:)`).
+    public func process(_ message: QueuedMessage, suppressed: [ContactPoint: Set<SuppressionReason>] = [:]) async -> DeliveryResult {
         let span = telemetry.startSpan(for: message)
-        let (result, sent) = await attempt(message, span: span)
+        let (result, sent) = await attempt(message, suppressed: suppressed, span: span)
         telemetry.record(message, result: result, sent: sent, span: span) { channel in
             channels[channel]?.settings.destination(for: message.recipient) ?? "-"
         }
@@ -69,7 +84,7 @@ public struct DeliveryPipeline: Sendable {
 
     /// One message through the stages, inside its delivery span.
     /// - Returns: the result, and how long the send took when something was sent.
-    private func attempt(_ message: QueuedMessage, span: any Span) async -> (DeliveryResult, sent: Duration?) {
+    private func attempt(_ message: QueuedMessage, suppressed: [ContactPoint: Set<SuppressionReason>], span: any Span) async -> (DeliveryResult, sent: Duration?) {
         let now = clock.now()
         let stored: Notice?
         do { stored = try await notices.notice(id: message.noticeID) } catch { return (decisions.storeUnavailable(message, error: error, now: now), nil) }
@@ -81,8 +96,10 @@ public struct DeliveryPipeline: Sendable {
             release: { health.release(breakerKey($0, for: recipient)) },
             reopensAt: { health.reopensAt($0.map { breakerKey($0, for: recipient) }) }
         )
+        let category = stored.flatMap { try? templates.template(named: $0.template).category } ?? NoticeCategory.updates
+        let consent = Consent(category: category, suppressed: suppressed)
         let (notice, target, attempts): (Notice, RoutePlanner.Target, [Attempt])
-        switch decisions.start(message, notice: stored, now: now, breakers: breakers) {
+        switch decisions.start(message, notice: stored, consent: consent, now: now, breakers: breakers) {
         case .finish(let result): return (result, nil)
         case .deliver(let planned, let to, let skipped): (notice, target, attempts) = (planned, to, skipped)
         }
@@ -90,9 +107,10 @@ public struct DeliveryPipeline: Sendable {
         let admission = CircuitAdmission(adopting: breakerKey(target.channel, for: recipient), in: health)
         guard let channel = channels[target.channel] else { preconditionFailure("the route planner only picks configured channels") }
 
+        let unsubscribeURL = channel.settings.contactPoint(for: recipient).flatMap { unsubscribeLinks?.url(for: $0, category: category) }
         let rendered: RenderedNotice
         do {
-            let context = RenderContext(vars: notice.vars, recipient: recipient, noticeID: notice.id, now: now)
+            let context = RenderContext(vars: notice.vars, recipient: recipient, noticeID: notice.id, now: now, unsubscribeURL: unsubscribeURL)
             rendered = try stencils.render(notice, context: context, parts: channel.transport.kind.parts)
         } catch {
             return (decisions.renderFailed(message, target: target, attempts: attempts, error: error, now: now), nil)
@@ -104,7 +122,7 @@ public struct DeliveryPipeline: Sendable {
         let delivery = Delivery(
             messageID: message.id, recipient: recipient, rendered: rendered, vars: notice.vars, noticeID: notice.id,
             broadcastID: notice.kind == .broadcast ? notice.id : nil, incidentID: notice.incidentID, attemptedAt: startedAt,
-            traceHeaders: telemetry.traceHeaders(of: span)
+            traceHeaders: telemetry.traceHeaders(of: span), unsubscribeURL: unsubscribeURL
         )
         let failure: DeliveryError?
         switch await send(delivery, on: channel.transport, limiter: limiters[target.channel], priority: notice.priority, recheck: notice.collapseKey != nil) {
@@ -122,7 +140,8 @@ public struct DeliveryPipeline: Sendable {
             }
         }
         let result = decisions.result(
-            for: message, notice: notice, target: target, attempts: attempts, failure: failure, startedAt: startedAt, finishedAt: finishedAt
+            for: message, notice: notice, target: target, attempts: attempts, consent: consent, failure: failure, startedAt: startedAt,
+            finishedAt: finishedAt
         )
         return (result, .nanoseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1e9)))
     }

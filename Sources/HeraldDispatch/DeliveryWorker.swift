@@ -110,8 +110,9 @@ public final class DeliveryWorker: Service {
                     let batch = try await store.claim(
                         owner: configuration.owner, limit: maxInFlight - inFlight, now: clock.now(), lease: configuration.lease
                     )
+                    let suppressed = batch.isEmpty ? [:] : try await pipeline.suppressions(for: batch)
                     for message in batch {
-                        group.addTask { await self.pipeline.process(message) }
+                        group.addTask { await self.pipeline.process(message, suppressed: suppressed) }
                     }
                     inFlight += batch.count
                     exhausted = batch.isEmpty

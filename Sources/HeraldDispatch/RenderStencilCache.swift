@@ -14,6 +14,7 @@ final class RenderStencilCache: Sendable {
         var locale: String?
         var shape: RecipientShape
         var parts: Set<PartKind>
+        var hasUnsubscribeURL: Bool
     }
 
     private enum Entry: Sendable {
@@ -31,10 +32,13 @@ final class RenderStencilCache: Sendable {
 
     /// The notice's parts for this message's recipient, exactly as `TemplateLibrary.render` renders them.
     func render(_ notice: Notice, context: RenderContext, parts: Set<PartKind>) throws(TemplateError) -> RenderedNotice {
-        let key = Key(noticeID: notice.id, locale: notice.locale ?? context.recipient.locale, shape: RecipientShape(context.recipient), parts: parts)
+        let key = Key(
+            noticeID: notice.id, locale: notice.locale ?? context.recipient.locale, shape: RecipientShape(context.recipient), parts: parts,
+            hasUnsubscribeURL: context.unsubscribeURL != nil
+        )
         switch entries[key] {
         case .stencil(let stencil)?:
-            if let rendered = stencil.render(for: context.recipient, now: context.now) { return rendered }
+            if let rendered = stencil.render(for: context.recipient, now: context.now, unsubscribeURL: context.unsubscribeURL) { return rendered }
             return try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
         case .fullRender?:
             return try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
@@ -42,7 +46,9 @@ final class RenderStencilCache: Sendable {
             let rendered = try templates.render(notice.template, locale: notice.locale, context: context, parts: parts)
             let stencil = templates.stencil(notice.template, locale: notice.locale, context: context, parts: parts)
             var entry = Entry.fullRender
-            if let stencil, stencil.render(for: context.recipient, now: context.now) == rendered { entry = .stencil(stencil) }
+            if let stencil, stencil.render(for: context.recipient, now: context.now, unsubscribeURL: context.unsubscribeURL) == rendered {
+                entry = .stencil(stencil)
+            }
             entries.insert(entry, for: key)
             return rendered
         }

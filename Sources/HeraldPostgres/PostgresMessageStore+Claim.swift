@@ -68,6 +68,8 @@ extension PostgresMessageStore {
         let nowMillis = now.millis
         try await transaction { connection in
             var delivering: Set<String> = []
+            let learned = results.flatMap(\.learned)
+            if !learned.isEmpty { _ = try await insert(learned, on: connection) }
             for result in results {
                 let tried = result.attempts.filter { $0.outcome != .skipped }
                 let channel = tried.last?.channel

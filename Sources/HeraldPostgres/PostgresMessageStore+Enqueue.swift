@@ -43,10 +43,11 @@ extension PostgresMessageStore {
                     AND state IN ('queued', 'retrying', 'sending')
             )
             INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
-                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
+                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state, last_error)
             VALUES (\(message.id), \(recipient.id), \(recipient.name), \(recipient.locale), \(recipient.contacts.email),
                 \(recipient.contacts.phone), \(recipient.contacts.webhook), \(SegmentColumn.join(recipient.segments)),
-                \(notice.id), \(notice.priority.rank), \(notice.collapseKey), \(created), \(notice.expiresAt.millis), \(created), \(created), 'queued')
+                \(notice.id), \(notice.priority.rank), \(notice.collapseKey), \(created), \(notice.expiresAt.millis), \(created), \(created),
+                \(message.suppression == nil ? "queued" : "suppressed"), \(message.suppression))
             """,
             logger: logger
         )
@@ -82,11 +83,16 @@ extension PostgresMessageStore {
                 row.append(message.id)
                 row.appendRecipient(message.recipient)
             }
-            rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'queued')")
+            if let reason = message.suppression {
+                bindings.append(reason)
+                rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'suppressed', $\(bindings.count))")
+            } else {
+                rows.append("(\(own), $1, $2, $3, $4, $5, $4, $4, 'queued', NULL)")
+            }
         }
         let sql = """
             INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
-                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
+                notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state, last_error)
             VALUES \(rows.joined(separator: ", "))
             RETURNING seq, id, recipient_id
             """

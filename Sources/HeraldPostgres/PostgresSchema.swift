@@ -63,6 +63,17 @@ enum PostgresSchema {
         ("v5-notice-traceparent", ["ALTER TABLE notices ADD COLUMN traceparent TEXT"]),
         // A fleet-wide send timeline per rate-limited channel (microseconds since 1970).
         ("v6-rate-slots", ["CREATE TABLE rate_slots (channel TEXT PRIMARY KEY, next_at BIGINT NOT NULL)"]),
+        // The suppression list: one row per contact point (in its normal form) and reason.
+        (
+            "v7-suppressions",
+            [
+                """
+                CREATE TABLE suppressions (
+                    contact TEXT NOT NULL, reason TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, detail TEXT,
+                    added_at BIGINT NOT NULL, PRIMARY KEY (contact, reason))
+                """
+            ]
+        ),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

@@ -26,6 +26,7 @@ extension SQLiteMessageStore {
             )
             var delivering: Set<String> = []
             for result in results {
+                if !result.learned.isEmpty { _ = try Self.insert(result.learned, into: db) }
                 let tried = result.attempts.filter { $0.outcome != .skipped }
                 let channel = tried.last?.channel
                 switch result.transition {

@@ -142,6 +142,17 @@ enum SQLiteSchema {
         migrator.registerMigration("v9-rate-slots") { db in
             try db.execute(sql: "CREATE TABLE rate_slots (channel TEXT PRIMARY KEY NOT NULL, next_at INTEGER NOT NULL)")
         }
+        // The suppression list: one row per contact point (in its normal form) and reason.
+        migrator.registerMigration("v10-suppressions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE suppressions (
+                        contact TEXT NOT NULL, reason TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL, detail TEXT,
+                        added_at INTEGER NOT NULL, PRIMARY KEY (contact, reason)
+                    ) WITHOUT ROWID
+                    """
+            )
+        }
         return migrator
     }
 }

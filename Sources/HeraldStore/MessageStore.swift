@@ -11,7 +11,9 @@ import HeraldCore
 ///
 /// Callers ask for the role they play, not the whole store: a worker for a `DeliveryQueue`, an
 /// accept for a `NoticeQueue`, an operator for an `OperatorQueue`.
-public protocol MessageStore: DeliveryQueue, NoticeQueue, OperatorQueue, RecipientDirectory, IdempotencyLedger, IncidentLog, DigestLedger {
+public protocol MessageStore: DeliveryQueue, NoticeQueue, OperatorQueue, RecipientDirectory, IdempotencyLedger, IncidentLog, DigestLedger,
+    SuppressionList
+{
     /// Runs the store's background work (PostgreSQL's connection pool) until `close()` or until the
     /// task is cancelled. The embedded stores have none and wait. Run it beside the store's users,
     /// in structured concurrency, as `HeraldRuntime.withStore` does.
@@ -71,10 +73,14 @@ public struct ChannelSummary: Sendable, Hashable, Codable {
 public struct NewMessage: Sendable, Hashable {
     public var id: String
     public var recipient: Recipient
+    /// Why the message is `suppressed` from the start, when the suppression list already rules out
+    /// every contact point its route could use; it is queued in that final state with this as its error.
+    public var suppression: String?
 
-    public init(id: String, recipient: Recipient) {
+    public init(id: String, recipient: Recipient, suppression: String? = nil) {
         self.id = id
         self.recipient = recipient
+        self.suppression = suppression
     }
 }
 
@@ -84,11 +90,14 @@ public struct DeliveryResult: Sendable, Hashable {
     /// Attempts to append to the ledger, in order (channels skipped, then the one tried).
     public var attempts: [Attempt]
     public var transition: Transition
+    /// Contact points the receivers said are dead, added to the suppression list in the same write.
+    public var learned: [Suppression]
 
-    public init(messageID: String, attempts: [Attempt], transition: Transition) {
+    public init(messageID: String, attempts: [Attempt], transition: Transition, learned: [Suppression] = []) {
         self.messageID = messageID
         self.attempts = attempts
         self.transition = transition
+        self.learned = learned
     }
 
     /// The message's next state.
@@ -102,7 +111,8 @@ public struct DeliveryResult: Sendable, Hashable {
         case failed(error: String)
         /// It expired undelivered, with its last error.
         case expired(error: String)
-        /// A newer message replaced it, or its broadcast was cancelled, before it was sent.
+        /// A newer message replaced it, its broadcast was cancelled, or its contact points are suppressed,
+        /// before it was sent.
         case dropped(MessageState, reason: String)
     }
 }

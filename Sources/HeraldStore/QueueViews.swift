@@ -34,8 +34,9 @@ public struct RequeueSelection: Sendable, Hashable {
     /// Only messages that reached their state at or after this time (with `ids == nil`).
     public var since: Date?
 
-    /// The final states a message can be queued again from: the others were delivered or replaced.
-    public static let requeueable: Set<MessageState> = [.failed, .expired, .cancelled]
+    /// The final states a message can be queued again from: the others were delivered or replaced. A
+    /// `suppressed` one queued again is checked against the list again, so only a lifted suppression sends it.
+    public static let requeueable: Set<MessageState> = [.failed, .expired, .cancelled, .suppressed]
 
     /// Named messages in any state that can be queued again.
     public static func messages(_ ids: [String]) -> RequeueSelection {

@@ -51,9 +51,10 @@ public enum HTTPOutcome {
     ///   - keepsBody: whether a failed response's body goes into the ledger. Never for destinations
     ///     a caller chose: what an internal service says must not be readable through the API.
     ///   - describe: turns a failed response's body excerpt into the attempt's detail (e.g. a gateway's error JSON).
+    ///   - learn: what a failed response says about the contact point (status, body excerpt), for the suppression list.
     static func send(
         _ post: HTTPPost, with pool: KeepAlivePool, timeout: Duration, target: String, keepsBody: Bool = true,
-        describe: @Sendable (String) -> String = { $0 }
+        describe: @Sendable (String) -> String = { $0 }, learn: @Sendable (Int, String) -> SuppressionReason? = { _, _ in nil }
     ) async throws {
         let answer: HTTPAnswer
         do {
@@ -62,11 +63,13 @@ public enum HTTPOutcome {
             throw classify(transportError: error, target: target)
         }
         let status = Int(answer.status.code)
-        let excerpt = (200..<300).contains(status) || !keepsBody
-            ? "" : describe(String(decoding: answer.excerpt, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        if let failure = classify(
-            status: status, reasonPhrase: answer.status.reasonPhrase, retryAfter: answer.headers.first(name: "retry-after"), body: excerpt, now: Date()
+        guard !(200..<300).contains(status) else { return }
+        let body = String(decoding: answer.excerpt, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if var failure = classify(
+            status: status, reasonPhrase: answer.status.reasonPhrase, retryAfter: answer.headers.first(name: "retry-after"),
+            body: keepsBody ? describe(body) : "", now: Date()
         ) {
+            if !failure.isRetryable { failure.learned = learn(status, body) }
             throw failure
         }
     }

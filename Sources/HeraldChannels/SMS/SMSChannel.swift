@@ -46,9 +46,11 @@ public struct SMSChannel: HeraldCore.Channel {
         case .twilio: post = try SMSRequest.twilio(message, gateway: gateway)
         }
         let format = gateway.format
-        try await HTTPOutcome.send(post, with: pool, timeout: configuration.timeout, target: gatewayAuthority) { body in
-            format == .twilio ? SMSRequest.describeTwilioError(body) : body
-        }
+        try await HTTPOutcome.send(
+            post, with: pool, timeout: configuration.timeout, target: gatewayAuthority,
+            describe: { body in format == .twilio ? SMSRequest.describeTwilioError(body) : body },
+            learn: { _, body in format == .twilio ? SMSRequest.learnFromTwilioError(body) : nil }
+        )
     }
 
     public func shutdown() async throws {

@@ -57,6 +57,15 @@ enum SMSRequest {
     }
 
     /// `Twilio 21211: The 'To' number is not a valid phone number.` from Twilio's error JSON, else the body as it came.
+    /// Twilio's error codes for a number that cannot take messages: 21211 invalid `To`, 21614 not a mobile number.
+    static let invalidNumberCodes: Set<String> = ["21211", "21614"]
+
+    /// `invalid` when Twilio's error JSON carries one of `invalidNumberCodes`.
+    static func learnFromTwilioError(_ body: String) -> SuppressionReason? {
+        guard let code = (try? JSONDecoder().decode(TemplateValue.self, from: Data(body.utf8)))?.objectValue?["code"]?.text else { return nil }
+        return invalidNumberCodes.contains(code) ? .invalid : nil
+    }
+
     static func describeTwilioError(_ body: String) -> String {
         guard let object = (try? JSONDecoder().decode(TemplateValue.self, from: Data(body.utf8)))?.objectValue,
             let message = object["message"]?.text, !message.isEmpty

@@ -28,7 +28,8 @@ struct SMTPEnvelopeBuilder {
         let message = MailMessage(
             from: sender, to: [Mailbox(name: recipient.name.isEmpty ? nil : recipient.name, address: address)],
             subject: subject, text: text, html: rendered.html, messageID: delivery.messageID, date: delivery.attemptedAt,
-            unsubscribeURL: unsubscribePieces.map { $0.joined(separator: Self.percentEncoded(recipient.id)) }
+            // The channel's own `unsubscribe_url` wins: an operator who hosts their own page keeps it.
+            unsubscribeURL: unsubscribePieces.map { $0.joined(separator: Self.percentEncoded(recipient.id)) } ?? delivery.unsubscribeURL
         )
         do {
             let payload = try message.dataPayload()

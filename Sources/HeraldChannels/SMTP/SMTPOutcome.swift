@@ -20,7 +20,7 @@ enum SMTPOutcome {
             switch reply.code {
             case 450, 451, 452: return DeliveryError(reason: .rateLimited, isRetryable: true, detail: detail)
             case 400..<500: return DeliveryError(reason: .receiverError, isRetryable: true, detail: detail)
-            default: return DeliveryError(reason: .rejected, isRetryable: false, detail: detail)
+            default: return DeliveryError(reason: .rejected, isRetryable: false, detail: detail, learned: bounce(command, reply))
             }
         case SMTPError.timeout:
             return DeliveryError(reason: .timeout, isRetryable: true, detail: "\(error)")
@@ -34,5 +34,18 @@ enum SMTPOutcome {
             // Connecting failed: in the words the HTTP channels use for it.
             return HTTPOutcome.classify(transportError: error, target: server)
         }
+    }
+
+    /// Enhanced status codes (RFC 3463) that say the address itself is bad: 5.1.1 no such mailbox,
+    /// 5.1.2 no such domain, 5.1.10 the domain accepts no mail (RFC 7505 null MX).
+    static let badAddressStatuses: Set<String> = ["5.1.1", "5.1.2", "5.1.10"]
+
+    /// `bounced` when a 5xx answer to RCPT carries one of them; every other refusal says nothing
+    /// lasting about the address (a full mailbox, a policy, a message too large).
+    static func bounce(_ command: String, _ reply: SMTPReply) -> SuppressionReason? {
+        guard command.uppercased().hasPrefix("RCPT"), (500..<600).contains(reply.code),
+            let status = reply.lines.first?.split(separator: " ", maxSplits: 1).first, badAddressStatuses.contains(String(status))
+        else { return nil }
+        return .bounced
     }
 }

@@ -58,7 +58,12 @@ public struct WebhookChannel: HeraldCore.Channel {
         for (name, value) in delivery.traceHeaders { headers.add(name: name, value: value) }
         headers.add(name: "webhook-signature", value: signature.sign(id: delivery.messageID, timestamp: timestamp, body: body))
         let post = HTTPPost(to: target.destination, pinnedTo: target.pinned, headers: headers, body: ByteBuffer(bytes: body))
-        try await HTTPOutcome.send(post, with: pool, timeout: configuration.timeout, target: target.destination.authority, keepsBody: !target.callerSupplied)
+        // A 410 from the recipient's own URL says that URL is gone; from the channel's URL it says nothing about the recipient.
+        let learnsGone = target.callerSupplied
+        try await HTTPOutcome.send(
+            post, with: pool, timeout: configuration.timeout, target: target.destination.authority, keepsBody: !target.callerSupplied,
+            learn: { status, _ in learnsGone && status == 410 ? .gone : nil }
+        )
     }
 
     /// Where this delivery goes: the recipient's URL (checked again against the egress policy, and for

@@ -28,6 +28,17 @@ public struct ChannelSettings: Sendable {
         return !(recipient.contacts[contact] ?? "").isEmpty
     }
 
+    /// The recipient's own contact point this channel delivers to, in the form suppressions are kept
+    /// in; `nil` when it delivers elsewhere (the outbox, a webhook channel's own `url`).
+    public func contactPoint(for recipient: Recipient) -> ContactPoint? {
+        switch transport {
+        case .smtp: recipient.contacts.email.map(ContactPoint.email)
+        case .sms(let sms): recipient.contacts.phone.map { .phone($0, defaultRegion: sms.defaultRegion) }
+        case .webhook: recipient.contacts.webhook.map { ContactPoint(kind: .webhook, normalized: $0) }
+        case .outbox: nil
+        }
+    }
+
     /// Where a delivery to `recipient` goes, as logs name it: `host:port` of the webhook (the
     /// recipient's own URL, else the channel's), the SMS gateway or the SMTP server; the outbox folder.
     public func destination(for recipient: Recipient) -> String {

@@ -38,10 +38,13 @@ extension HeraldConfiguration {
 /// Turns the YAML tree into a `HeraldConfiguration`, one section at a time.
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
-        let keys: Set<String> = ["storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing"]
+        let keys: Set<String> = [
+            "storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing", "unsubscribe",
+        ]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
+        var unsubscribeNode: ConfigNode?
         var problems = ConfigurationProblems()
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
@@ -56,6 +59,9 @@ enum ConfigurationReader {
             case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
             case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
             case "tracing": problems.check { () throws(ConfigurationError) in config.tracing = try tracing(value) }
+            case "unsubscribe":
+                unsubscribeNode = value
+                problems.check { () throws(ConfigurationError) in config.unsubscribe = try unsubscribe(value) }
             case "timezone":
                 problems.check { () throws(ConfigurationError) in
                     let name = try value.nonEmptyString()
@@ -75,8 +81,34 @@ enum ConfigurationReader {
         } else {
             problems.check { () throws(ConfigurationError) in throw root.error("channels: at least one channel is required") }
         }
+        if config.unsubscribe != nil, config.http.publicURL == nil, let node = unsubscribeNode {
+            problems.check { () throws(ConfigurationError) in throw node.error("needs http.public_url, the address unsubscribe links point to") }
+        }
         try problems.finish()
         return config
+    }
+
+    /// `unsubscribe: { secret }`: at least 24 characters, never a placeholder.
+    static func unsubscribe(_ node: ConfigNode) throws(ConfigurationError) -> UnsubscribeSettings {
+        var secret: String?
+        for (_, value) in try node.mapping(allowed: ["secret"]) {
+            let text = try value.nonEmptyString()
+            guard text.count >= HTTPSettings.minimumTokenLength, !APIToken.looksLikePlaceholder(text) else {
+                throw value.error("use a random secret of at least \(HTTPSettings.minimumTokenLength) characters (e.g. openssl rand -hex 24)")
+            }
+            secret = text
+        }
+        guard let secret else { throw node.error("needs secret, the key unsubscribe links are signed with") }
+        return UnsubscribeSettings(secret: Secret(secret))
+    }
+
+    /// `http.public_url`: an absolute http(s) URL with no query or fragment; kept without a trailing `/`.
+    static func publicURL(_ node: ConfigNode) throws(ConfigurationError) -> String {
+        let text = try node.nonEmptyString()
+        guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme ?? ""), !(url.host ?? "").isEmpty,
+            url.query == nil, url.fragment == nil
+        else { throw node.error("expected an http(s) URL such as https://status.example.com, with no query") }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     static func tracing(_ node: ConfigNode) throws(ConfigurationError) -> TracingSettings {
@@ -106,8 +138,9 @@ enum ConfigurationReader {
 
     static func http(_ node: ConfigNode) throws(ConfigurationError) -> HTTPSettings {
         var settings = HTTPSettings()
-        for (key, value) in try node.mapping(allowed: ["listen", "tokens", "max_connections"]) {
+        for (key, value) in try node.mapping(allowed: ["listen", "tokens", "max_connections", "public_url"]) {
             switch key {
+            case "public_url": settings.publicURL = try publicURL(value)
             case "listen":
                 settings.listen = try value.nonEmptyString()
                 let parts = settings.listen.split(separator: ":")

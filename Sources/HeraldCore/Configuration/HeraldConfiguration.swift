@@ -22,6 +22,8 @@ public struct HeraldConfiguration: Sendable {
     public var timeZone: TimeZone = .gmt
     /// `tracing:` — where spans go; `nil` records none.
     public var tracing: TracingSettings?
+    /// `unsubscribe: { secret: … }`: one-click unsubscribe links, when `http.public_url` is set too.
+    public var unsubscribe: UnsubscribeSettings?
 
     public init(
         storage: StorageLocation,
@@ -92,6 +94,9 @@ public struct HTTPSettings: Sendable {
     public var tokens: [APIToken]
     /// Connections beyond this many are closed as soon as they are accepted.
     public var maxConnections: Int
+    /// Where people and receivers reach this server from outside (`https://status.example.com`): the
+    /// base of one-click unsubscribe links and of the URL Twilio signs inbound requests with.
+    public var publicURL: String?
 
     public init(listen: String = "127.0.0.1:8080", tokens: [APIToken] = [], maxConnections: Int = 1024) {
         self.listen = listen
@@ -236,5 +241,40 @@ public struct TracingSettings: Sendable, Hashable {
         let text = otlpEndpoint.absoluteString
         if otlpEndpoint.path.hasSuffix("/v1/traces") { return text }
         return (text.hasSuffix("/") ? String(text.dropLast()) : text) + "/v1/traces"
+    }
+}
+
+/// `unsubscribe:`: the key that signs one-click unsubscribe tokens.
+public struct UnsubscribeSettings: Sendable {
+    /// The key, prepared from `secret` once.
+    public let key: UnsubscribeKey
+
+    public init(secret: Secret) {
+        self.key = UnsubscribeKey(secret: secret)
+    }
+}
+
+/// Makes one-click unsubscribe links: `PUBLIC_URL/u/TOKEN`.
+public struct UnsubscribeLinks: Sendable {
+    /// `http.public_url`, without a trailing `/`.
+    public var base: String
+    public var key: UnsubscribeKey
+
+    public init(base: String, key: UnsubscribeKey) {
+        self.base = base
+        self.key = key
+    }
+
+    /// The link that unsubscribes `contact` (from notices of `category` and every other but `essential`).
+    public func url(for contact: ContactPoint, category: String) -> String {
+        "\(base)/u/\(UnsubscribeToken(contact: contact, category: category).signed(with: key))"
+    }
+}
+
+extension HeraldConfiguration {
+    /// Links for one-click unsubscribe; `nil` unless both `http.public_url` and `unsubscribe.secret` are set.
+    public var unsubscribeLinks: UnsubscribeLinks? {
+        guard let base = http.publicURL, let unsubscribe else { return nil }
+        return UnsubscribeLinks(base: base, key: unsubscribe.key)
     }
 }

@@ -39,10 +39,12 @@ public struct Delivery: Sendable {
     /// The attempt's trace context as HTTP headers (`traceparent`, `tracestate`), for channels that
     /// pass it on to receivers; empty when tracing is off.
     public var traceHeaders: [String: String]
+    /// The recipient's one-click unsubscribe link (`PUBLIC_URL/u/TOKEN`), when Herald serves them.
+    public var unsubscribeURL: String?
 
     public init(
         messageID: String, recipient: Recipient, rendered: RenderedNotice, vars: [String: TemplateValue], noticeID: String,
-        broadcastID: String?, incidentID: String?, attemptedAt: Date, traceHeaders: [String: String] = [:]
+        broadcastID: String?, incidentID: String?, attemptedAt: Date, traceHeaders: [String: String] = [:], unsubscribeURL: String? = nil
     ) {
         self.messageID = messageID
         self.recipient = recipient
@@ -53,5 +55,6 @@ public struct Delivery: Sendable {
         self.incidentID = incidentID
         self.attemptedAt = attemptedAt
         self.traceHeaders = traceHeaders
+        self.unsubscribeURL = unsubscribeURL
     }
 }

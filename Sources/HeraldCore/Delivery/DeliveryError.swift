@@ -11,12 +11,16 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public var retryAfter: Duration?
     /// What the receiver said: status code and body excerpt, SMTP reply, or the connection error.
     public var detail: String
+    /// What the receiver said about the contact point itself (a mailbox that does not exist, a URL
+    /// gone for good): it goes on the suppression list with this reason, in the same write as the result.
+    public var learned: SuppressionReason?
 
-    public init(reason: Reason, isRetryable: Bool, retryAfter: Duration? = nil, detail: String) {
+    public init(reason: Reason, isRetryable: Bool, retryAfter: Duration? = nil, detail: String, learned: SuppressionReason? = nil) {
         self.reason = reason
         self.isRetryable = isRetryable
         self.retryAfter = retryAfter
         self.detail = detail
+        self.learned = learned
     }
 
     /// The closed set of failure reasons.

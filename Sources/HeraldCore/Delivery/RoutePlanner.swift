@@ -18,6 +18,8 @@ public struct RoutePlanner: Sendable {
         case circuitOpen
         /// The message has waited on the channel longer than `failover_after`.
         case failoverAfter(Duration)
+        /// The contact point the channel would use is on the suppression list.
+        case suppressed(ContactPoint, SuppressionReason)
 
         public var description: String {
             switch self {
@@ -25,6 +27,7 @@ public struct RoutePlanner: Sendable {
             case .noContact(let kind, let recipient): "no \(kind?.rawValue ?? "contact") for recipient \(recipient)"
             case .circuitOpen: "circuit open"
             case .failoverAfter(let wait): "undelivered for \(DurationParser.format(wait)) (failover_after)"
+            case .suppressed(let contact, let reason): "\(contact) is suppressed (\(reason.rawValue))"
             }
         }
     }
@@ -62,11 +65,31 @@ public struct RoutePlanner: Sendable {
             self.target = target
             self.skipped = skipped
         }
+
+        /// Why the message ends `suppressed` when the plan has no target: the walk stopped at a
+        /// contact point whose person said no, or every contact point it could have used is suppressed.
+        /// `nil` when something else (no contact, an open circuit) left it without a channel.
+        public var suppression: String? {
+            guard target == nil else { return nil }
+            var reasons: [String] = []
+            for skip in skipped {
+                switch skip.reason {
+                case .suppressed: reasons.append(skip.reason.description)
+                case .noContact, .notConfigured: continue
+                case .circuitOpen, .failoverAfter: return nil
+                }
+            }
+            return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+        }
     }
 
-    /// Plans from `start` onward.
+    /// Plans from `start` onward. A channel whose contact point is suppressed is passed over; one whose
+    /// person said no (unsubscribed, complained) ends the walk: the message goes nowhere else either.
+    /// - Parameter consent: the suppressed contact points and the notice's category.
     /// - Parameter isAvailable: whether a channel takes traffic now (the circuit breaker's seam).
-    public func plan(route: [String], from start: Int, recipient: Recipient, isAvailable: (String) -> Bool = { _ in true }) -> Plan {
+    public func plan(
+        route: [String], from start: Int, recipient: Recipient, consent: Consent = .unrestricted, isAvailable: (String) -> Bool = { _ in true }
+    ) -> Plan {
         var skipped: [Skip] = []
         for index in route.indices where index >= start {
             let name = route[index]
@@ -76,6 +99,9 @@ public struct RoutePlanner: Sendable {
             }
             if !settings.canReach(recipient) {
                 skipped.append(Skip(channel: name, reason: .noContact(settings.kind.contact, recipient: recipient.id)))
+            } else if !consent.suppressed.isEmpty, let contact = settings.contactPoint(for: recipient), let reason = consent.block(contact) {
+                skipped.append(Skip(channel: name, reason: .suppressed(contact, reason)))
+                if reason.endsMessage { return Plan(target: nil, skipped: skipped) }
             } else if !isAvailable(name) {
                 skipped.append(Skip(channel: name, reason: .circuitOpen))
             } else {
@@ -83,6 +109,18 @@ public struct RoutePlanner: Sendable {
             }
         }
         return Plan(target: nil, skipped: skipped)
+    }
+
+    /// Why the message ends `suppressed` whatever the circuits do, or `nil`: planned from the start of
+    /// the route as if every channel were available.
+    public func suppression(route: [String], recipient: Recipient, consent: Consent) -> String? {
+        guard !consent.suppressed.isEmpty else { return nil }
+        return plan(route: route, from: 0, recipient: recipient, consent: consent).suppression
+    }
+
+    /// The contact points of `recipient` that the channels of `route` would use, for looking up suppressions.
+    public func contactPoints(of recipient: Recipient, route: [String]) -> [ContactPoint] {
+        route.compactMap { channels[$0]?.contactPoint(for: recipient) }
     }
 
     /// Whether any channel of the route can reach the recipient at all (checked when a message is accepted).

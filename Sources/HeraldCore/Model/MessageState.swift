@@ -1,4 +1,4 @@
-/// Where one message stands. The last five states are final: nothing moves a message out of them.
+/// Where one message stands. The last six states are final: nothing moves a message out of them.
 public enum MessageState: String, Sendable, Codable, CaseIterable, Hashable {
     /// Accepted and durable; waiting for a worker.
     case queued
@@ -16,12 +16,14 @@ public enum MessageState: String, Sendable, Codable, CaseIterable, Hashable {
     case expired
     /// An operator cancelled its broadcast before it was sent.
     case cancelled
+    /// Every contact point the route could use is on the suppression list, or the recipient unsubscribed.
+    case suppressed
 
     /// Final states never change again.
     public var isFinal: Bool {
         switch self {
         case .queued, .sending, .retrying: false
-        case .delivered, .failed, .superseded, .expired, .cancelled: true
+        case .delivered, .failed, .superseded, .expired, .cancelled, .suppressed: true
         }
     }
 

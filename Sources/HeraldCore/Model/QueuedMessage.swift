@@ -90,7 +90,7 @@ public struct StateCounts: Sendable, Hashable, Codable {
     public var finished: Int { MessageState.allCases.filter(\.isFinal).reduce(0) { $0 + self[$1] } }
     public var isFinished: Bool { finished == total }
 
-    enum CodingKeys: String, CodingKey { case total, queued, sending, retrying, delivered, failed, superseded, expired, cancelled }
+    enum CodingKeys: String, CodingKey { case total, queued, sending, retrying, delivered, failed, superseded, expired, cancelled, suppressed }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

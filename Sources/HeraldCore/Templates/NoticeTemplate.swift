@@ -8,6 +8,8 @@ public struct NoticeTemplate: Sendable {
     public var requiredVariables: [String]
     /// Sample variables; `templates check` renders every part with them.
     public var example: [String: TemplateValue]
+    /// What kind of notice it is, for consent: `essential` notices ignore unsubscribes (default `updates`).
+    public var category = NoticeCategory.updates
     var parts: [String: [PartKind: CompiledPart]]
 
     /// Locales that have at least one part, sorted.

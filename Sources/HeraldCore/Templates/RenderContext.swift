@@ -1,6 +1,7 @@
 import Foundation
 
-/// What a template can see besides the caller's variables: `recipient.*`, `incident.*`, `broadcast.id`, `now`.
+/// What a template can see besides the caller's variables: `recipient.*`, `incident.*`, `broadcast.id`, `now`,
+/// and `unsubscribe_url` when one-click unsubscribe is configured.
 public struct RenderContext: Sendable {
     /// The caller's variables, available at the top level (`{{service}}`).
     public var vars: [String: TemplateValue]
@@ -10,32 +11,39 @@ public struct RenderContext: Sendable {
     /// The incident as an object (`title`, `services`, `updates`), when the notice is about one.
     public var incident: TemplateValue?
     public var now: Date
+    /// The recipient's one-click unsubscribe link for the channel being rendered for.
+    public var unsubscribeURL: String?
 
     /// Names Herald provides itself; callers cannot pass variables with these names.
-    public static let reservedNames: Set<String> = ["recipient", "incident", "broadcast", "now"]
+    public static let reservedNames: Set<String> = ["recipient", "incident", "broadcast", "now", "unsubscribe_url"]
 
-    public init(vars: [String: TemplateValue], recipient: Recipient, noticeID: String? = nil, incident: TemplateValue? = nil, now: Date) {
+    public init(
+        vars: [String: TemplateValue], recipient: Recipient, noticeID: String? = nil, incident: TemplateValue? = nil, now: Date,
+        unsubscribeURL: String? = nil
+    ) {
         self.vars = vars
         self.recipient = recipient
         self.noticeID = noticeID
         self.incident = incident
         self.now = now
+        self.unsubscribeURL = unsubscribeURL
     }
 
     /// The top-level object templates render against in `locale`.
     func members(locale: String) -> [String: TemplateValue] {
-        members(locale: locale, recipientFields: Self.recipientFields(of: recipient), now: Self.timestamp(now))
+        members(locale: locale, recipientFields: Self.recipientFields(of: recipient), now: Self.timestamp(now), unsubscribeURL: unsubscribeURL)
     }
 
     /// The top-level object in `locale` with the given recipient fields and `now` (a stencil passes
     /// markers): the caller's variables, Herald's own, and the localized values (`LocalizedValues`).
-    func members(locale: String, recipientFields: [(name: String, value: String)], now: String) -> [String: TemplateValue] {
+    func members(locale: String, recipientFields: [(name: String, value: String)], now: String, unsubscribeURL: String?) -> [String: TemplateValue] {
         var members = vars
         var fields: [String: TemplateValue] = [:]
         for (name, value) in recipientFields { fields[name] = .string(value) }
         members["recipient"] = .object(fields)
         members["broadcast"] = .object(["id": .string(noticeID ?? "")])
         members["now"] = .string(now)
+        if let unsubscribeURL { members["unsubscribe_url"] = .string(unsubscribeURL) }
         if let incident { members["incident"] = incident }
         LocalizedValues.decorate(&members, locale: locale)
         return members

@@ -28,10 +28,12 @@ public struct RenderStencil: Sendable {
     }
 
     /// The notice for one recipient of the stencil's shape, or `nil` when it must be rendered in full.
-    public func render(for recipient: Recipient, now: Date) -> RenderedNotice? {
+    /// - Parameter unsubscribeURL: the recipient's link, when the stencil was made with one.
+    public func render(for recipient: Recipient, now: Date, unsubscribeURL: String? = nil) -> RenderedNotice? {
         guard !parts.isEmpty else { return constant }
         var values = RenderContext.recipientFields(of: recipient).map(\.value)
         values.append(RenderContext.timestamp(now))
+        values.append(unsubscribeURL ?? "")
         var filled: [TemplateLibrary.RawPart] = []
         filled.reserveCapacity(parts.count)
         for part in parts {
@@ -113,7 +115,10 @@ extension TemplateLibrary {
         let fields = RenderContext.recipientFields(of: context.recipient).enumerated().map { index, field in
             (name: field.name, value: field.value.isEmpty ? "" : RenderStencil.marker(index))
         }
-        let members = context.members(locale: resolved, recipientFields: fields, now: RenderStencil.marker(fields.count))
+        let members = context.members(
+            locale: resolved, recipientFields: fields, now: RenderStencil.marker(fields.count),
+            unsubscribeURL: context.unsubscribeURL.map { _ in RenderStencil.marker(fields.count + 1) }
+        )
         guard let raw = try? rawParts(template, locale: resolved, members: members, parts: parts) else { return nil }
         return try? RenderStencil(template: name, locale: resolved, parts: raw)
     }
@@ -131,8 +136,9 @@ extension PartKind {
 }
 
 /// swift-mustache's HTML escaping (its `HTMLContentType` is not public): `<`, `>`, `&`, `"` and `'`.
-enum HTMLEscaping {
-    @Sendable static func escape(_ text: String) -> String {
+public enum HTMLEscaping {
+    /// `text` with HTML's special characters escaped.
+    @Sendable public static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)

@@ -44,6 +44,15 @@ public struct TemplateLibrary: Sendable {
 
 /// Reads one template folder.
 enum TemplateLoader {
+    /// A `category:` value: a lower-case word such as `essential`, `updates` or `digest`.
+    static func category(_ node: ConfigNode) throws(ConfigurationError) -> String {
+        let name = try node.nonEmptyString()
+        guard name.count <= 32, name.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+            throw node.error("expected a lower-case word such as essential or updates, got '\(name)'")
+        }
+        return name
+    }
+
     static func load(folder: String, name: String) throws(TemplateError) -> NoticeTemplate {
         let definitionPath = "\(folder)/template.yaml"
         var template = NoticeTemplate(name: name, description: "", defaultLocale: "en", requiredVariables: [], example: [:], parts: [:])
@@ -51,9 +60,10 @@ enum TemplateLoader {
             let text = try String(contentsOfFile: definitionPath, encoding: .utf8)
             guard let node = try Yams.compose(yaml: text) else { throw TemplateError.invalidFile(path: definitionPath, line: nil, reason: "empty file") }
             let root = ConfigNode(node: node, path: "", file: definitionPath, environment: [:])
-            for (key, value) in try root.mapping(allowed: ["description", "default_locale", "variables", "example"]) {
+            for (key, value) in try root.mapping(allowed: ["description", "default_locale", "variables", "example", "category"]) {
                 switch key {
                 case "description": template.description = try value.string()
+                case "category": template.category = try category(value)
                 case "default_locale": template.defaultLocale = try value.nonEmptyString()
                 case "variables": template.requiredVariables = try value.stringList()
                 default: template.example = try YAMLValue.object(value)

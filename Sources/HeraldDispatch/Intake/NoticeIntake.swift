@@ -80,6 +80,8 @@ public struct NoticeIntake: Sendable {
         public var id: String
         public var noticeID: String
         public var total: Int
+        /// Messages queued already `suppressed`: the suppression list rules out their recipients.
+        public var suppressed = 0
     }
 
     /// Queues one message to one recipient (who may have several contact points for the route to choose from).
@@ -90,9 +92,10 @@ public struct NoticeIntake: Sendable {
             var (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
             notice.traceparent = traceparent
             try gate.check(recipient, file: nil, line: 0)
-            let message = NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)
+            let screen = consentScreen(gate)
+            let message = try await screen.screen([NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)])[0]
             try await store.enqueue(notice, message: message)
-            return Receipt(id: message.id, noticeID: notice.id, total: 1)
+            return Receipt(id: message.id, noticeID: notice.id, total: 1, suppressed: screen.suppressed.value)
         }
     }
 
@@ -120,8 +123,11 @@ public struct NoticeIntake: Sendable {
             let now = clock.now()
             var (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
             notice.traceparent = traceparent
-            let total = try await store.enqueue(notice, messages: AudienceMessageSource(audience.value, gate: gate, label: label, now: now))
-            return Receipt(id: notice.id, noticeID: notice.id, total: total)
+            let screen = consentScreen(gate)
+            let total = try await store.enqueue(
+                notice, messages: AudienceMessageSource(audience.value, gate: gate, consent: screen, label: label, now: now)
+            )
+            return Receipt(id: notice.id, noticeID: notice.id, total: total, suppressed: screen.suppressed.value)
         }
     }
 
@@ -144,10 +150,13 @@ public struct NoticeIntake: Sendable {
     private func dryRun(_ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String) async throws -> DryRunReport {
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
         let rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
+        let screen = consentScreen(gate)
         var report = DryRunReport()
         while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize, { (recipient: $0, line: $1) }) {
             for (recipient, line) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
+            _ = try await screen.screen(batch.map { NewMessage(id: "", recipient: $0.recipient) })
         }
+        report.suppressed = screen.suppressed.value
         return report
     }
 
@@ -176,6 +185,10 @@ public struct NoticeIntake: Sendable {
         }
     }
 
+    private func consentScreen(_ gate: RecipientGate) -> ConsentScreen {
+        ConsentScreen(store: store, planner: planner, route: gate.route, category: gate.template.category)
+    }
+
     /// Checks a request as a broadcast would (template, variables, route, lifetime) without queueing it.
     public func validate(_ request: NoticeRequest) throws(IntakeError) {
         _ = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
@@ -192,7 +205,7 @@ public struct NoticeIntake: Sendable {
         guard lifetime > .zero else { throw .invalidField("expires_in", reason: "must be longer than zero") }
         let gate = try RecipientGate(
             request: request, route: route, planner: planner, templates: templates, memo: renderChecks, now: now,
-            refusesOverlongSMS: kind == .single, egress: configuration.egress
+            refusesOverlongSMS: kind == .single, egress: configuration.egress, unsubscribeLinks: configuration.unsubscribeLinks
         )
         let notice = Notice(
             id: Identifier.make(prefix: prefix, at: now), kind: kind, template: request.template, vars: request.storedVars, locale: request.locale,
@@ -215,6 +228,8 @@ public struct DryRunReport: Sendable {
     public var overlongSMS = 0
     /// Where the first of them is, and by how much.
     public var firstOverlongSMS: String?
+    /// Recipients the suppression list rules out: they would be queued already `suppressed`.
+    public var suppressed = 0
 
     /// The first recipient a channel and locale would get, and what they would get.
     public struct Sample: Sendable {

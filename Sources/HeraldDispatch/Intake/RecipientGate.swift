@@ -19,6 +19,8 @@ final class RecipientGate {
     let refusesOverlongSMS: Bool
     /// Where caller-supplied webhook URLs may point.
     let egress: EgressPolicy
+    /// Links for `{{unsubscribe_url}}` in renders, when one-click unsubscribe is configured.
+    let unsubscribeLinks: UnsubscribeLinks?
     /// Renders that passed, across requests.
     let memo: RenderCheckMemo
     /// Renders this gate has seen pass: a broadcast's recipients need not hash the variables again.
@@ -32,10 +34,11 @@ final class RecipientGate {
 
     init(
         request: NoticeRequest, route: [String], planner: RoutePlanner, templates: TemplateLibrary, memo: RenderCheckMemo, now: Date,
-        refusesOverlongSMS: Bool, egress: EgressPolicy
+        refusesOverlongSMS: Bool, egress: EgressPolicy, unsubscribeLinks: UnsubscribeLinks?
     ) throws(IntakeError) {
         self.request = request
         self.egress = egress
+        self.unsubscribeLinks = unsubscribeLinks
         self.memo = memo
         self.refusesOverlongSMS = refusesOverlongSMS
         self.smsChannels = route.compactMap { name in
@@ -119,6 +122,12 @@ final class RecipientGate {
     }
 
     func context(for recipient: Recipient) -> RenderContext {
-        RenderContext(vars: request.vars, recipient: recipient, noticeID: "preview", incident: request.incident, now: now)
+        // The link of the recipient's first contact point on the route, as the first channel would render it.
+        let unsubscribeURL = unsubscribeLinks.flatMap { links in
+            planner.contactPoints(of: recipient, route: route).first.map { links.url(for: $0, category: template.category) }
+        }
+        return RenderContext(
+            vars: request.vars, recipient: recipient, noticeID: "preview", incident: request.incident, now: now, unsubscribeURL: unsubscribeURL
+        )
     }
 }

@@ -31,6 +31,7 @@ extension MemoryMessageStore {
         queue.withLock { queue in
             var delivering: Set<String> = []
             for result in results {
+                _ = queue.suppress(result.learned)
                 queue.withMessage(result.messageID) { entry in
                     // A lease lost to another worker means this result is stale.
                     guard entry.state == .sending, entry.leaseOwner == owner else { return }

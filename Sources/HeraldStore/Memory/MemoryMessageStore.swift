@@ -83,6 +83,8 @@ struct MemoryQueue {
     var digestSlots: [String: Date] = [:]
     /// Each rate-limited channel's next free send slot.
     var rateSlots: [String: Date] = [:]
+    /// The suppression list: by contact point (its normal form), then reason.
+    var suppressions: [String: [SuppressionReason: Suppression]] = [:]
 
     /// Adds a notice and its messages, or nothing when an id is taken; supersedes older undelivered
     /// messages to the same recipient with the same collapse key.
@@ -96,10 +98,14 @@ struct MemoryQueue {
         for message in new {
             if let key = notice.collapseKey { supersede(key: key, recipient: message.recipient.id, by: message.id, at: notice.createdAt) }
             positions[message.id] = messages.count
+            let queued = QueuedMessage(
+                id: message.id, noticeID: notice.id, recipient: message.recipient, state: message.suppression == nil ? .queued : .suppressed,
+                lastError: message.suppression, createdAt: notice.createdAt, expiresAt: notice.expiresAt
+            )
             messages.append(
                 MemoryMessage(
-                    message: QueuedMessage(id: message.id, noticeID: notice.id, recipient: message.recipient, createdAt: notice.createdAt, expiresAt: notice.expiresAt),
-                    priority: notice.priority.rank, collapseKey: notice.collapseKey, nextAttemptAt: notice.createdAt, updatedAt: notice.createdAt
+                    message: queued, priority: notice.priority.rank, collapseKey: notice.collapseKey, nextAttemptAt: notice.createdAt,
+                    updatedAt: notice.createdAt
                 )
             )
         }
