@@ -4,7 +4,8 @@ import HeraldCore
 import Hummingbird
 
 /// Authenticates `Authorization: Bearer <token>` against the configured tokens, on every path but the
-/// open ones (`/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`). Tokens are compared in constant time
+/// open ones (`/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`) and the public consent endpoints
+/// (`PublicRateLimit.isPublic`: the unsubscribe link's signature, Twilio's signature are their authority). Tokens are compared in constant time
 /// (as SHA-256 digests, so the length leaks nothing either) and never logged.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -18,7 +19,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !Self.openPaths.contains(request.uri.path) else { return try await next(request, context) }
+        let path = request.uri.path
+        guard !Self.openPaths.contains(path), !PublicRateLimit.isPublic(path) else { return try await next(request, context) }
         guard let presented = Self.bearer(request.headers.onlyValue(.authorization)), let token = match(presented) else {
             throw Problem.unauthorized
         }

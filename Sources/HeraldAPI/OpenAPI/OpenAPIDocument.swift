@@ -8,7 +8,9 @@ info:
   version: "1"
   description: >
     Queue apology and status notices and follow their delivery. Every endpoint but /healthz, /readyz,
-    /metrics and /openapi.yaml needs `Authorization: Bearer <token>` with the scope listed. Errors are
+    /metrics, /openapi.yaml and the public consent endpoints (/u/{token}, /inbound/twilio: their
+    signatures are the authority, and they are limited to 30 requests a minute per client address)
+    needs `Authorization: Bearer <token>` with the scope listed. Errors are
     RFC 9457 problem+json naming the bad field. JSON bodies are limited to 1 MiB (413 beyond). POSTs
     accept `Idempotency-Key`.
 servers:
@@ -47,7 +49,7 @@ paths:
         "404": { $ref: "#/components/responses/Problem" }
   /v1/messages/{id}/retry:
     post:
-      summary: Queue a failed, expired or cancelled message again (scope send)
+      summary: Queue a failed, expired, cancelled or suppressed message again (scope send)
       operationId: retryMessage
       parameters: [{ $ref: "#/components/parameters/Id" }]
       responses:
@@ -218,6 +220,107 @@ paths:
         "404": { $ref: "#/components/responses/Problem" }
         "409": { $ref: "#/components/responses/Problem" }
         "422": { $ref: "#/components/responses/Problem" }
+  /v1/suppressions:
+    get:
+      summary: The suppression list, a page of contact points at a time (scope read)
+      operationId: listSuppressions
+      parameters:
+        - { name: after, in: query, description: the `next` of the previous page, schema: { type: string } }
+        - { name: limit, in: query, description: contact points per page, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200":
+          description: A page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [suppressions]
+                properties:
+                  suppressions: { type: array, items: { $ref: "#/components/schemas/Suppression" } }
+                  next: { type: string }
+    post:
+      summary: Suppress one contact point or up to 10,000; all or none (scope send)
+      operationId: addSuppressions
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - $ref: "#/components/schemas/SuppressionRequest"
+                - { type: array, minItems: 1, maxItems: 10000, items: { $ref: "#/components/schemas/SuppressionRequest" } }
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200":
+          description: Added; `added` counts those not listed before for that reason
+          content:
+            application/json:
+              schema: { type: object, required: [added, total], properties: { added: { type: integer }, total: { type: integer } } }
+        "400": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+  /v1/suppressions/{contact}:
+    delete:
+      summary: Lift every suppression of a contact point (scope admin)
+      operationId: removeSuppression
+      parameters: [{ name: contact, in: path, required: true, description: "an e-mail address, a phone number or a webhook URL, percent-encoded", schema: { type: string } }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200":
+          description: Lifted
+          content:
+            application/json:
+              schema: { type: object, required: [contact, removed], properties: { contact: { type: string }, removed: { type: integer } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+  /u/{token}:
+    get:
+      summary: One-click unsubscribe confirm page (en/ko); changes nothing
+      operationId: unsubscribePage
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Token" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: The page, with a button that POSTs back, content: { text/html: { schema: { type: string } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "429": { $ref: "#/components/responses/Problem" }
+    post:
+      summary: One-click unsubscribe (RFC 8058); the token's signature is the authority
+      operationId: unsubscribe
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Token" }]
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { List-Unsubscribe: { type: string, const: One-Click } } }
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200": { description: Unsubscribed, content: { text/html: { schema: { type: string } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "429": { $ref: "#/components/responses/Problem" }
+  /inbound/twilio:
+    post:
+      summary: "An SMS to a Twilio number: STOP, UNSUBSCRIBE or 수신거부 suppress the sender; START or 수신동의 lift it"
+      operationId: inboundTwilio
+      security: []
+      parameters:
+        - { name: X-Twilio-Signature, in: header, required: true, description: "base64 HMAC-SHA1 of http.public_url + path and the sorted form fields, keyed with the auth token", schema: { type: string } }
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: { type: object, properties: { From: { type: string }, Body: { type: string } } }
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200": { description: "Empty TwiML", content: { text/xml: { schema: { type: string } } } }
+        "403": { $ref: "#/components/responses/Problem" }
+        "404": { $ref: "#/components/responses/Problem" }
+        "429": { $ref: "#/components/responses/Problem" }
   /healthz:
     get:
       summary: The process is up
@@ -249,6 +352,7 @@ components:
     bearer: { type: http, scheme: bearer }
   parameters:
     Id: { name: id, in: path, required: true, schema: { type: string } }
+    Token: { name: token, in: path, required: true, description: the signed token of an unsubscribe link, schema: { type: string } }
     IdempotencyKey:
       name: Idempotency-Key
       in: header
@@ -372,20 +476,39 @@ components:
     MessageAccepted:
       type: object
       required: [id, state]
-      properties: { id: { type: string }, state: { type: string } }
+      properties: { id: { type: string }, state: { type: string, description: "queued, or suppressed when the suppression list rules the recipient out" } }
     BroadcastAccepted:
       type: object
-      required: [id, total]
-      properties: { id: { type: string }, total: { type: integer } }
+      required: [id, total, suppressed]
+      properties: { id: { type: string }, total: { type: integer }, suppressed: { type: integer, description: queued already suppressed } }
     DryRun:
       type: object
-      required: [dry_run, total, by_locale, by_channel, overlong_sms]
+      required: [dry_run, total, by_locale, by_channel, overlong_sms, suppressed]
       properties:
         dry_run: { type: boolean }
         total: { type: integer }
         by_locale: { type: object, additionalProperties: { type: integer } }
         by_channel: { type: object, additionalProperties: { type: integer } }
         overlong_sms: { type: integer }
+        suppressed: { type: integer, description: recipients the suppression list rules out }
+    SuppressionRequest:
+      type: object
+      additionalProperties: false
+      required: [contact]
+      properties:
+        contact: { type: string, description: an e-mail address, a phone number or an http(s) webhook URL }
+        reason: { type: string, enum: [unsubscribed, bounced, gone, invalid, complained, manual], default: manual }
+        detail: { type: string }
+    Suppression:
+      type: object
+      required: [contact, kind, reason, source, added_at]
+      properties:
+        contact: { type: string, description: "in its normal form: e-mail in lower case, phone in E.164" }
+        kind: { type: string, enum: [email, phone, webhook] }
+        reason: { type: string, enum: [unsubscribed, bounced, gone, invalid, complained, manual] }
+        source: { type: string, description: "one-click, inbound-sms, cli, api, import, or the channel that learned it" }
+        detail: { type: string }
+        added_at: { type: string, format: date-time }
     Counts:
       type: object
       required: [total]
@@ -400,6 +523,7 @@ components:
         superseded: { type: integer }
         expired: { type: integer }
         cancelled: { type: integer }
+        suppressed: { type: integer }
     Message:
       type: object
       required: [id, broadcast_id, recipient, state, attempts]
@@ -407,7 +531,7 @@ components:
         id: { type: string }
         broadcast_id: { type: string }
         recipient: { type: string }
-        state: { type: string, enum: [queued, sending, retrying, delivered, failed, superseded, expired, cancelled] }
+        state: { type: string, enum: [queued, sending, retrying, delivered, failed, superseded, expired, cancelled, suppressed] }
         channel: { type: string }
         last_error: { type: string }
         next_attempt_at: { type: string, format: date-time }

@@ -18,6 +18,8 @@ struct BroadcastRoutes {
     struct Accepted: Encodable {
         var id: String
         var total: Int
+        /// Queued already `suppressed`: the suppression list rules out their recipients.
+        var suppressed: Int
     }
 
     struct DryRun: Encodable {
@@ -26,6 +28,7 @@ struct BroadcastRoutes {
         var by_locale: [String: Int]
         var by_channel: [String: Int]
         var overlong_sms: Int
+        var suppressed: Int
     }
 
     struct Cancelled: Encodable {
@@ -44,11 +47,14 @@ struct BroadcastRoutes {
                 if broadcast.dryRun {
                     let report = try await audience.dryRun(notice, intake: services.intake)
                     return try JSONBody.response(
-                        .ok, DryRun(total: report.total, by_locale: report.byLocale, by_channel: report.byChannel, overlong_sms: report.overlongSMS)
+                        .ok, DryRun(
+                            total: report.total, by_locale: report.byLocale, by_channel: report.byChannel, overlong_sms: report.overlongSMS,
+                            suppressed: report.suppressed
+                        )
                     )
                 }
                 let receipt = try await audience.broadcast(notice, intake: services.intake, trace: request.headers.traceHeaders)
-                return try JSONBody.response(.accepted, Accepted(id: receipt.id, total: receipt.total))
+                return try JSONBody.response(.accepted, Accepted(id: receipt.id, total: receipt.total, suppressed: receipt.suppressed))
             } catch let error as IntakeError {
                 throw Problem.from(error, recipients: audience.pointer)
             }

@@ -15,13 +15,14 @@ struct MessageRoutes {
         router.post("/v1/messages/:id/cancel") { request, context in try await cancel(request, context: context) }
     }
 
-    /// `202 {"id": …, "state": "queued"}`, written straight into the buffer: it answers every single send.
-    static func accepted(id: String) -> Response {
+    /// `202 {"id": …, "state": "queued"}` (or `"suppressed"`, when the suppression list rules the
+    /// recipient out), written straight into the buffer: it answers every single send.
+    static func accepted(id: String, suppressed: Bool = false) -> Response {
         var json = ByteBuffer()
         json.reserveCapacity(id.utf8.count + 32)
         json.writeStaticString(#"{"id":"#)
         json.writeString(TemplateValue.string(id).jsonText)
-        json.writeStaticString(#","state":"queued"}"#)
+        json.writeStaticString(suppressed ? #","state":"suppressed"}"# : #","state":"queued"}"#)
         return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: json))
     }
 
@@ -33,7 +34,7 @@ struct MessageRoutes {
             let recipient = try send.recipient()
             do {
                 let receipt = try await services.intake.send(notice, to: recipient, trace: request.headers.traceHeaders)
-                return Self.accepted(id: receipt.id)
+                return Self.accepted(id: receipt.id, suppressed: receipt.suppressed > 0)
             } catch let error as IntakeError {
                 throw Problem.from(error, recipients: .single)
             }

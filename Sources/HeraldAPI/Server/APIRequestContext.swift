@@ -6,9 +6,12 @@ public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `BearerAuthMiddleware`; `nil` on the open endpoints.
     public var token: APIToken?
+    /// The client's IP address, as the rate limit of the public endpoints counts it.
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// JSON bodies are capped at 1 MiB (413 beyond); recipient uploads stream past it.

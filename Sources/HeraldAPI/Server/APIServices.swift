@@ -25,4 +25,7 @@ public struct APIServices: Sendable {
 
     /// Cancel and retry, as `herald cancel` and `herald retry` do them.
     var operatorDesk: OperatorDesk { OperatorDesk(store: store, configuration: configuration, clock: clock) }
+
+    /// The suppression list, as `herald suppress` changes it.
+    var consentDesk: ConsentDesk { ConsentDesk(store: store, configuration: configuration, clock: clock) }
 }

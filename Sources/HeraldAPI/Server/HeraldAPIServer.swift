@@ -21,6 +21,7 @@ public enum HeraldAPIServer {
     static func endpoints(services: APIServices, metrics: HeraldMetrics) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestLogMiddleware(metrics: metrics))
+        router.add(middleware: PublicRateLimit(clock: services.clock))
         router.add(middleware: BearerAuthMiddleware(tokens: services.configuration.http.tokens))
         OperationalRoutes(services: services, metrics: metrics).register(on: router)
         MessageRoutes(services: services).register(on: router)
@@ -28,6 +29,8 @@ public enum HeraldAPIServer {
         ChannelRoutes(services: services).register(on: router)
         DirectoryRoutes(services: services).register(on: router)
         IncidentRoutes(services: services).register(on: router)
+        SuppressionRoutes(services: services).register(on: router)
+        ConsentRoutes(services: services).register(on: router)
         return router
     }
 

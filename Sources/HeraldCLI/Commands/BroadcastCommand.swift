@@ -55,6 +55,9 @@ enum DryRunPrinter {
         var out = "audience: \(report.total) recipients (nothing queued)\n"
         out += "by locale:  " + report.byLocale.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "by channel: " + report.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        if report.suppressed > 0 {
+            out += "suppressed: \(report.suppressed) (on the suppression list: they would be queued already suppressed)\n"
+        }
         if let first = report.firstOverlongSMS {
             out += "sms over max_segments: \(report.overlongSMS) (not cut: they fall back along the route); first: \(first)\n"
         }

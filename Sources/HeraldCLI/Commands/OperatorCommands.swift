@@ -21,7 +21,7 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Message ids (msg_…).", valueName: "message-id")) var messageIDs: [String] = []
     @Flag(help: "Every failed message (of --broadcast, else of the whole queue); the same as --state failed.") var failed = false
     @Option(help: ArgumentHelp("Only this broadcast's messages.", valueName: "bc_…")) var broadcast: String?
-    @Option(help: ArgumentHelp("Which final states to retry, comma-separated: failed, expired, cancelled (default: failed).", valueName: "S,S"))
+    @Option(help: ArgumentHelp("Which final states to retry, comma-separated: failed, expired, cancelled, suppressed (default: failed).", valueName: "S,S"))
     var state: String?
     @Option(help: ArgumentHelp("Only messages that reached that state in the last D (e.g. 30m) or since an ISO 8601 time.", valueName: "T"))
     var since: String?
@@ -47,7 +47,7 @@ struct RetryCommand: AsyncParsableCommand {
         var states: Set<MessageState> = []
         for name in state.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let parsed = MessageState(rawValue: name), RequeueSelection.requeueable.contains(parsed) else {
-                throw ValidationError("--state: '\(name)' cannot be retried (expected failed, expired or cancelled)")
+                throw ValidationError("--state: '\(name)' cannot be retried (expected failed, expired, cancelled or suppressed)")
             }
             states.insert(parsed)
         }

@@ -25,7 +25,8 @@ struct DeliveryWaiter {
         // Written straight to the descriptor, not through stdout's buffer: into a pipe or a file that
         // buffer is only flushed at exit, and an interrupted wait must still leave the operator the id.
         FileHandle.standardOutput.write(Data("\(receipt.id)\n".utf8))
-        try await follow(.notice(id: receipt.noticeID), queued: "\(receipt.total) message\(receipt.total == 1 ? "" : "s")", wait: wait)
+        let suppressed = receipt.suppressed > 0 ? " (\(receipt.suppressed) already suppressed: on the suppression list)" : ""
+        try await follow(.notice(id: receipt.noticeID), queued: "\(receipt.total) message\(receipt.total == 1 ? "" : "s")\(suppressed)", wait: wait)
     }
 
     /// Without `wait`, says on standard error what was queued and how it will go out; with it, delivers
@@ -41,12 +42,16 @@ struct DeliveryWaiter {
             return try await deliver(scope, worker: worker, isTerminal: isatty(STDERR_FILENO) == 1)
         }
         Self.note(Self.summary(counts, scope: scope))
-        if counts[.delivered] != counts.total { throw HeraldExit.undelivered }
+        // A suppressed message went where consent let it: nowhere. That is the right outcome, not a failure.
+        if counts[.delivered] + counts[.suppressed] != counts.total { throw HeraldExit.undelivered }
     }
 
     /// The closing line: what was delivered, what was not, and where to look.
     static func summary(_ counts: StateCounts, scope: WaitScope) -> String {
         guard counts[.delivered] != counts.total else { return "delivered \(counts.total)/\(counts.total)" }
+        if counts[.delivered] + counts[.suppressed] == counts.total {
+            return "delivered \(counts[.delivered])/\(counts.total); suppressed \(counts[.suppressed]) (on the suppression list, not sent)"
+        }
         let missed = MessageState.allCases.filter { $0 != .delivered && counts[$0] > 0 }
         // Where to look: the commonest state that is not delivered.
         let state = missed.max { counts[$0] < counts[$1] }.map { " --state \($0.rawValue)" } ?? ""

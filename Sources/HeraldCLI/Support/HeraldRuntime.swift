@@ -75,7 +75,7 @@ struct HeraldRuntime {
     func makeWorker(store: any MessageStore, channels: [ConfiguredChannel], logger: Logger, telemetry: DeliveryTelemetry? = nil) -> DeliveryWorker {
         let pipeline = DeliveryPipeline(
             store: store, channels: channels, templates: templates, clock: clock,
-            configuration: .init(retry: configuration.retry, circuit: configuration.circuit),
+            configuration: .init(retry: configuration.retry, circuit: configuration.circuit, unsubscribeLinks: configuration.unsubscribeLinks),
             telemetry: telemetry ?? DeliveryTelemetry(logger: logger)
         )
         let delivery = configuration.delivery
