@@ -81,6 +81,17 @@ struct SMSChannelTests {
         #expect(failure?.detail == "HTTP 400 Bad Request: Twilio 21211: The 'To' number is not a valid phone number.")
     }
 
+    @Test(arguments: [("21211", SuppressionReason.invalid), ("21614", .invalid), ("21610", .unsubscribed), ("21408", nil)] as [(String, SuppressionReason?)])
+    func twilioErrorsAboutTheNumberGoOnTheSuppressionList(code: String, learned: SuppressionReason?) async throws {
+        let body = #"{"code": \#(code), "message": "refused", "status": 400}"#
+        let (failure, _) = try await send(delivery(), format: .twilio, reply: .status(400, body: body))
+        #expect(failure?.isRetryable == false)
+        #expect(failure?.learned == learned)
+        // The same body from a json-format gateway says nothing Herald understands about the number.
+        let (plain, _) = try await send(delivery(), reply: .status(400, body: body))
+        #expect(plain?.learned == nil)
+    }
+
     @Test(arguments: [(202, nil), (429, true), (503, true), (408, true), (400, false), (410, false)] as [(Int, Bool?)])
     func classifiesGatewayStatusCodes(status: Int, retryable: Bool?) async throws {
         let (failure, _) = try await send(delivery(), reply: .status(status))

@@ -22,7 +22,7 @@ struct DispatchHarness {
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
         circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16,
-        telemetry: DeliveryTelemetry = .silent
+        telemetry: DeliveryTelemetry = .silent, publicURL: String? = nil
     ) throws {
         store = MemoryMessageStore()
         let settings = channels.map { channel -> ChannelSettings in
@@ -39,13 +39,19 @@ struct DispatchHarness {
             default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
             }
         }
-        configuration = HeraldConfiguration(
+        var configuration = HeraldConfiguration(
             storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit, egress: .testReceivers
         )
+        if let publicURL {
+            configuration.http.publicURL = publicURL
+            configuration.unsubscribe = UnsubscribeSettings(secret: Self.unsubscribeSecret)
+        }
+        self.configuration = configuration
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         let pipeline = DeliveryPipeline(
             store: store, channels: zip(settings, channels).map { ConfiguredChannel(settings: $0, transport: $1) },
-            templates: templates, clock: clock, configuration: .init(retry: retry, circuit: circuit, jitter: 0), telemetry: telemetry
+            templates: templates, clock: clock,
+            configuration: .init(retry: retry, circuit: circuit, jitter: 0, unsubscribeLinks: configuration.unsubscribeLinks), telemetry: telemetry
         )
         worker = DeliveryWorker(
             store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "test-worker", maxInFlight: maxInFlight),
@@ -82,6 +88,9 @@ struct DispatchHarness {
         _ = try await store.upsertRecipients(ArrayBatchSource(members), now: clock.now())
         return try await intake.broadcast(request, segment: segment)
     }
+
+    /// What signs unsubscribe links when a harness has a `publicURL`.
+    static let unsubscribeSecret = Secret("test-unsubscribe-secret-0123456789")
 
     static let apology = NoticeRequest(template: "outage-apology", vars: ["service": "Messenger", "started_at": "15:30 KST"])
 

@@ -3,7 +3,8 @@ import HeraldSinks
 
 /// A real SMTP server nobody here wrote: Python's aiosmtpd (installed by scripts/test), storing every
 /// message it accepts in a maildir, on a free port on 127.0.0.1. It can require STARTTLS, speak TLS
-/// from the first byte, and check AUTH credentials.
+/// from the first byte, check AUTH credentials, and refuse recipients it does not know as a real
+/// mail server does (`550 5.1.1`), noting every RCPT it was sent.
 public final class AiosmtpdServer: @unchecked Sendable {
     public enum Security: String, Sendable {
         /// Plain SMTP.
@@ -25,7 +26,10 @@ public final class AiosmtpdServer: @unchecked Sendable {
     /// - Parameters:
     ///   - certificate: the server certificate for `startTLS` and `implicitTLS`.
     ///   - requireAuth: refuse mail until the client authenticates as `username`/`password`.
-    public init(security: Security = .none, certificate: SelfSignedCertificate? = nil, requireAuth: Bool = false) async throws {
+    ///   - unknownRecipients: addresses answered `550 5.1.1 … User unknown` at RCPT.
+    public init(
+        security: Security = .none, certificate: SelfSignedCertificate? = nil, requireAuth: Bool = false, unknownRecipients: [String] = []
+    ) async throws {
         let maildir = NSTemporaryDirectory() + "aiosmtpd-" + UUID().uuidString
         self.maildir = maildir
         let script = maildir + ".py"
@@ -33,7 +37,7 @@ public final class AiosmtpdServer: @unchecked Sendable {
         server = try await ServerProcess.start(executable: "/usr/bin/env") { port in
             [
                 "python3", script, String(port), maildir, security.rawValue, requireAuth ? "auth" : "open",
-                certificate?.certificatePath ?? "", certificate?.keyPath ?? "",
+                certificate?.certificatePath ?? "", certificate?.keyPath ?? "", unknownRecipients.joined(separator: ","), maildir + ".rcpt",
             ]
         }
     }
@@ -45,11 +49,17 @@ public final class AiosmtpdServer: @unchecked Sendable {
         return names.compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
     }
 
+    /// Every address a client named in RCPT TO, in order, whether it was accepted or not.
+    public var recipientsTried: [String] {
+        ((try? String(contentsOfFile: maildir + ".rcpt", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// Kills the server and removes what it stored.
     public func stop() async {
         await server.stop()
         try? FileManager.default.removeItem(atPath: maildir)
         try? FileManager.default.removeItem(atPath: maildir + ".py")
+        try? FileManager.default.removeItem(atPath: maildir + ".rcpt")
     }
 
     /// aiosmtpd's own SMTP class and Mailbox handler, configured for one test.
@@ -58,7 +68,8 @@ public final class AiosmtpdServer: @unchecked Sendable {
         from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
         from aiosmtpd.handlers import Mailbox
 
-        port, maildir, security, auth, cert, key = sys.argv[1:7]
+        port, maildir, security, auth, cert, key, unknown, rcptlog = sys.argv[1:9]
+        unknown = set(filter(None, unknown.split(",")))
         context = None
         if cert:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -68,9 +79,18 @@ public final class AiosmtpdServer: @unchecked Sendable {
             ok = isinstance(data, LoginPassword) and data.login == b"\(username)" and data.password == "\(password)".encode()
             return AuthResult(success=ok, handled=False)
 
+        class Handler(Mailbox):
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                with open(rcptlog, "a") as log:
+                    log.write(address + "\\n")
+                if address.lower() in unknown:
+                    return "550 5.1.1 <%s>: Recipient address rejected: User unknown in local recipient table" % address
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
         def factory():
             return SMTP(
-                Mailbox(maildir), hostname="aiosmtpd.test",
+                Handler(maildir), hostname="aiosmtpd.test",
                 tls_context=context if security == "starttls" else None, require_starttls=security == "starttls",
                 authenticator=authenticator, auth_required=auth == "auth", auth_require_tls=False,
             )

@@ -57,13 +57,14 @@ enum SMSRequest {
     }
 
     /// `Twilio 21211: The 'To' number is not a valid phone number.` from Twilio's error JSON, else the body as it came.
-    /// Twilio's error codes for a number that cannot take messages: 21211 invalid `To`, 21614 not a mobile number.
-    static let invalidNumberCodes: Set<String> = ["21211", "21614"]
+    /// What Twilio's error codes say about the number: 21211 invalid `To` and 21614 not a mobile
+    /// number make it `invalid`; 21610 means the person replied STOP to Twilio, an unsubscribe.
+    static let twilioLearnings: [String: SuppressionReason] = ["21211": .invalid, "21614": .invalid, "21610": .unsubscribed]
 
-    /// `invalid` when Twilio's error JSON carries one of `invalidNumberCodes`.
+    /// The suppression Twilio's error JSON calls for, if any.
     static func learnFromTwilioError(_ body: String) -> SuppressionReason? {
         guard let code = (try? JSONDecoder().decode(TemplateValue.self, from: Data(body.utf8)))?.objectValue?["code"]?.text else { return nil }
-        return invalidNumberCodes.contains(code) ? .invalid : nil
+        return twilioLearnings[code]
     }
 
     static func describeTwilioError(_ body: String) -> String {
