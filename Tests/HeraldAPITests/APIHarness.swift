@@ -18,6 +18,8 @@ struct APIHarness {
     static let ops = "ops-token-0123456789"
     static let reader = "reader-token-0123456789"
     static let sender = "sender-token-0123456789"
+    static let publicURL = "https://status.example.com"
+    static let twilioAuthToken = "twilio-auth-token-0123456789"
 
     let directory: TemporaryDirectory
     let configuration: HeraldConfiguration
@@ -29,13 +31,21 @@ struct APIHarness {
     /// - Parameters:
     ///   - directory: the folder of the outbox (and of a test's own database).
     ///   - store: the queue; a test of what survives a restart, or of a backend's failure, passes a real one.
-    init(directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true) throws {
+    ///   - twilio: add an SMS channel of Twilio's format (auth token `twilioAuthToken`), off the routes, for inbound SMS.
+    init(directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true, twilio: Bool = false) throws {
         self.directory = directory
-        let channels = [
+        var channels = [
             ChannelSettings(name: "partners", transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5")))),
             ChannelSettings(name: "outbox", transport: .outbox(OutboxSettings(path: directory.file("outbox")))),
         ]
-        configuration = HeraldConfiguration(
+        if twilio {
+            let gateway = SMSSettings(
+                url: URL(string: "https://api.twilio.test")!, format: .twilio, token: Secret(Self.twilioAuthToken), account: "AC123",
+                sender: "+15550100", defaultRegion: "KR", maxSegments: 2
+            )
+            channels.append(ChannelSettings(name: "sms", transport: .sms(gateway)))
+        }
+        var configuration = HeraldConfiguration(
             storage: .sqlite(path: directory.file("herald.sqlite")),
             http: HTTPSettings(tokens: [
                 APIToken(name: "ops", token: Secret(Self.ops), scopes: [.send, .read, .admin]),
@@ -44,6 +54,9 @@ struct APIHarness {
             ]),
             channels: channels, routes: ["default": ["partners", "outbox"]], egress: .testReceivers
         )
+        configuration.http.publicURL = Self.publicURL
+        configuration.unsubscribe = UnsubscribeSettings(secret: Secret("api-test-unsubscribe-secret-0123456789"))
+        self.configuration = configuration
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         self.store = store ?? MemoryMessageStore()
         self.workersRunning = workersRunning

@@ -4,9 +4,9 @@ import Foundation
 /// Twilio's request signature (`X-Twilio-Signature`): base64 of HMAC-SHA1, keyed with the account's
 /// auth token, over the full URL Twilio requested followed by every POST parameter's name and value,
 /// sorted by name.
-struct TwilioSignature {
+public enum TwilioSignature {
     /// The signature Twilio would send for `url` and `parameters` under `authToken`.
-    static func expected(url: String, parameters: [(name: String, value: String)], authToken: String) -> [UInt8] {
+    public static func expected(url: String, parameters: [(name: String, value: String)], authToken: String) -> [UInt8] {
         var signed = url
         for (name, value) in parameters.sorted(by: { ($0.name, $0.value) < ($1.name, $1.value) }) {
             signed += name + value
