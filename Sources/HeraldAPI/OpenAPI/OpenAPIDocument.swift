@@ -284,7 +284,7 @@ paths:
       parameters: [{ $ref: "#/components/parameters/Token" }]
       responses:
         "4XX": { $ref: "#/components/responses/Problem" }
-        "200": { description: The page, with a button that POSTs back, content: { text/html: { schema: { type: string } } } }
+        "200": { description: "The page, with a button that POSTs back", content: { text/html: { schema: { type: string } } } }
         "404": { $ref: "#/components/responses/Problem" }
         "429": { $ref: "#/components/responses/Problem" }
     post:
