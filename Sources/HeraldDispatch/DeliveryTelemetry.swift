@@ -72,10 +72,18 @@ public struct DeliveryTelemetry: Sendable {
                 logger.info("not delivered: \(reason)", metadata: metadata)
             }
         }
+        for learned in result.learned {
+            logger.info(
+                "suppressing \(learned.contact) (\(learned.reason.rawValue)), as \(learned.source) answered: \(learned.detail ?? "-")",
+                metadata: ["message": "\(message.id)", "channel": "\(learned.source)"]
+            )
+        }
         switch result.transition {
         case .failed(let error), .expired(let error):
             let state = if case .failed = result.transition { "failed" } else { "expired" }
             logger.warning("message \(state): \(error)", metadata: ["message": "\(message.id)", "broadcast": "\(message.noticeID)"])
+        case .dropped(.suppressed, let reason):
+            logger.info("message suppressed: \(reason)", metadata: ["message": "\(message.id)", "broadcast": "\(message.noticeID)"])
         default:
             break
         }
@@ -106,6 +114,7 @@ public struct DeliveryTelemetry: Sendable {
         case .retry(let at, let routeIndex, _, _, _): "retry at \(RenderContext.timestamp(at)) (route step \(routeIndex + 1))"
         case .failed: "failed"
         case .expired: "expired"
+        case .dropped(.suppressed, _): "suppressed"
         case .delivered, .dropped: nil
         }
     }

@@ -124,7 +124,8 @@ struct ConsentDeliveryTests {
     @Test func aWebhook410MarksTheRecipientsURLGone() async throws {
         let receiver = try await HTTPSink.start { _, _ in .status(410) }
         let hooks = WebhookChannelFixture.make(name: "hooks")
-        let harness = try DispatchHarness(channels: [hooks], routes: ["default": ["hooks"]])
+        let logs = LogCapture()
+        let harness = try DispatchHarness(channels: [hooks], routes: ["default": ["hooks"]], telemetry: DeliveryTelemetry(logger: logs.logger()))
         let url = "\(receiver.url)/tenant-7"
         let sent = try await harness.intake.send(Self.update, to: harness.recipient("t7", webhook: url, email: nil))
         try await harness.worker.drain()
@@ -135,5 +136,11 @@ struct ConsentDeliveryTests {
         #expect(try await harness.store.suppressions(of: [ContactPoint(kind: .webhook, normalized: url)]).map(\.reason) == [.gone])
         #expect(again.suppressed == 1)
         #expect(receiver.received.count == 1)
+        // At 3 a.m. the log says what happened to the message and to the address, and why.
+        let lines = logs.lines.map { "\($0.level) \($0.message)" }
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.first?.hasPrefix("warning not delivered: rejected: HTTP 410") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("info suppressing webhook \(url) (gone), as hooks answered: HTTP 410") == true, "\(lines)")
+        #expect(lines.last?.hasPrefix("info message suppressed: webhook \(url) is suppressed (gone); rejected: HTTP 410") == true, "\(lines)")
     }
 }

@@ -63,11 +63,7 @@ struct DirectoryRoutes {
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.read)
         let query = request.uri.queryParameters
-        var limit = 100
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), (1...1000).contains(value) else { throw Problem.invalid("/limit", "expected 1 to 1000") }
-            limit = value
-        }
+        let limit = try request.pageLimit()
         let recipients = try await services.store.recipients(
             segment: query["segment"].map(String.init), after: query["after"].map(String.init), limit: limit
         )

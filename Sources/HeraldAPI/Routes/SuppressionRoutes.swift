@@ -23,13 +23,8 @@ struct SuppressionRoutes {
 
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.read)
-        let query = request.uri.queryParameters
-        var limit = 100
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), (1...1000).contains(value) else { throw Problem.invalid("/limit", "expected 1 to 1000") }
-            limit = value
-        }
-        let page = try await services.consentDesk.list(after: query["after"].map(String.init), limit: limit)
+        let after = request.uri.queryParameters["after"].map(String.init)
+        let page = try await services.consentDesk.list(after: after, limit: try request.pageLimit())
         return try JSONBody.response(.ok, Page(suppressions: page.entries, next: page.next))
     }
 
@@ -42,11 +37,7 @@ struct SuppressionRoutes {
     /// when one is bad (each bad one named by its pointer).
     func add(_ request: Request, context: APIRequestContext) async throws -> Response {
         try context.require(.send)
-        let body = try await request.jsonBody()
-        let value: TemplateValue
-        do { value = try JSONReader.parse(body) } catch {
-            throw Problem(status: .badRequest, slug: "malformed-json", title: "Malformed JSON", detail: "the body is not valid JSON: \(error)")
-        }
+        let value = try JSONBody.value(from: try await request.jsonBody())
         let items: [(TemplateValue, String)]
         switch value {
         case .list(let list):
