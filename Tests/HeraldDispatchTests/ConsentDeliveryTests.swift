@@ -94,6 +94,7 @@ struct ConsentDeliveryTests {
         try await harness.worker.drain()
         let first = try #require(server.messages.first)
         #expect(first.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+        #expect(first.contains("To stop these updates"), "an updates notice carries {{unsubscribe_url}} in its footer")
         let header = try #require(first.split(separator: "\n").first { $0.hasPrefix("List-Unsubscribe: <https://status.example.com/u/") })
         let token = try #require(header.split(separator: "/u/").last?.split(separator: ">").first)
         let key = try #require(harness.configuration.unsubscribe?.key)
@@ -119,6 +120,7 @@ struct ConsentDeliveryTests {
         #expect(try await harness.store.message(id: essential.id)?.message.state == .delivered)
         #expect(stored.count == 2)
         #expect(stored.last?.contains("Message-ID: <\(essential.id)@example.com>") == true)
+        #expect(stored.last?.contains("To stop these updates") == false, "an essential notice has no unsubscribe footer")
     }
 
     @Test func aWebhook410MarksTheRecipientsURLGone() async throws {

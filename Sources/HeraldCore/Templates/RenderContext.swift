@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a template can see besides the caller's variables: `recipient.*`, `incident.*`, `broadcast.id`, `now`,
-/// and `unsubscribe_url` when one-click unsubscribe is configured.
+/// and `unsubscribe_url` (empty unless one-click unsubscribe is configured, so `{{#unsubscribe_url}}…` is optional text).
 public struct RenderContext: Sendable {
     /// The caller's variables, available at the top level (`{{service}}`).
     public var vars: [String: TemplateValue]
@@ -11,7 +11,7 @@ public struct RenderContext: Sendable {
     /// The incident as an object (`title`, `services`, `updates`), when the notice is about one.
     public var incident: TemplateValue?
     public var now: Date
-    /// The recipient's one-click unsubscribe link for the channel being rendered for.
+    /// The recipient's one-click unsubscribe link for the channel being rendered for; `nil` renders as empty.
     public var unsubscribeURL: String?
 
     /// Names Herald provides itself; callers cannot pass variables with these names.
@@ -43,7 +43,7 @@ public struct RenderContext: Sendable {
         members["recipient"] = .object(fields)
         members["broadcast"] = .object(["id": .string(noticeID ?? "")])
         members["now"] = .string(now)
-        if let unsubscribeURL { members["unsubscribe_url"] = .string(unsubscribeURL) }
+        members["unsubscribe_url"] = .string(unsubscribeURL ?? "")
         if let incident { members["incident"] = incident }
         LocalizedValues.decorate(&members, locale: locale)
         return members
