@@ -6,7 +6,7 @@ import HeraldStore
 /// The prepared `INSERT` a broadcast's messages go through, bound with SQLite's C API directly.
 ///
 /// This is the hottest loop of an accept (a million rows in one transaction): the values every message
-/// of a notice shares are bound once, and only the eight per-recipient values are bound per row,
+/// of a notice shares are bound once, and only the per-recipient values are bound per row,
 /// without GRDB's per-call argument arrays.
 struct MessageInsertStatement {
     private let statement: Statement
@@ -16,8 +16,8 @@ struct MessageInsertStatement {
         statement = try db.cachedStatement(
             sql: """
                 INSERT INTO messages (id, recipient_id, name, locale, email, phone, webhook, segments,
-                    notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')
+                    notice_id, priority, collapse_key, next_attempt_at, expires_at, created_at, updated_at, state, last_error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         handle = statement.sqliteStatement
@@ -40,6 +40,9 @@ struct MessageInsertStatement {
         bind(6, recipient.contacts.phone)
         bind(7, recipient.contacts.webhook)
         bind(8, SegmentColumn.join(recipient.segments))
+        // Queued, or already suppressed with why (`NewMessage.suppression`).
+        bind(16, message.suppression == nil ? MessageState.queued.rawValue : MessageState.suppressed.rawValue)
+        bind(17, message.suppression)
         try SQLiteBinding.execute(statement, "inserting message \(message.id)")
     }
 

@@ -51,13 +51,11 @@ extension SQLiteMessageStore {
                 WHERE recipient_id = ? AND collapse_key = ? AND state IN ('queued', 'retrying', 'sending') AND id != ?
                 """
         )
-        let suppress = try db.cachedStatement(sql: "UPDATE messages SET state = 'suppressed', last_error = ? WHERE id = ?")
         let created = notice.createdAt.millis
         var total = 0
         while let batch = try next(Self.enqueueBatchSize) {
             for message in batch {
                 try insert.insert(message)
-                if let reason = message.suppression { try suppress.execute(arguments: [reason, message.id]) }
                 if let key = notice.collapseKey {
                     try supersede.execute(arguments: [message.id, created, message.recipient.id, key, message.id])
                 }

@@ -6,6 +6,10 @@ import HeraldCore
 public protocol SuppressionLookup: Sendable {
     /// Every stored suppression of these contact points (each with all its reasons).
     func suppressions(of contacts: [ContactPoint]) async throws -> [Suppression]
+
+    /// The suppressions of at most `limit` contact points (every reason of each), in contact-point order,
+    /// starting after the contact point `after`.
+    func suppressionList(after: String?, limit: Int) async throws -> [Suppression]
 }
 
 /// The suppression list: contact points Herald never sends to again, each with a reason, a source and
@@ -20,10 +24,6 @@ public protocol SuppressionList: SuppressionLookup {
     /// - Returns: how many were removed.
     @discardableResult
     func unsuppress(_ contact: ContactPoint, reasons: Set<SuppressionReason>?) async throws -> Int
-
-    /// The suppressions of at most `limit` contact points (every reason of each), in contact-point order,
-    /// starting after the contact point `after`.
-    func suppressionList(after: String?, limit: Int) async throws -> [Suppression]
 }
 
 extension SuppressionLookup {

@@ -51,9 +51,11 @@ public struct ContactPoint: Sendable, Hashable, Comparable, CustomStringConverti
         self.value = value
     }
 
-    /// The normal form of an e-mail address.
+    /// The normal form of an e-mail address. Most addresses already are: printable ASCII without
+    /// capitals is kept as it is, without Foundation's case mapping (it runs for every recipient of a broadcast).
     public static func email(_ address: String) -> ContactPoint {
-        ContactPoint(kind: .email, normalized: address.trimmingCharacters(in: .whitespaces).lowercased())
+        if address.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !(0x41...0x5A).contains($0) }) { return ContactPoint(kind: .email, normalized: address) }
+        return ContactPoint(kind: .email, normalized: address.trimmingCharacters(in: .whitespaces).lowercased())
     }
 
     /// The normal form of a phone number; a number that does not normalise is kept as written.

@@ -92,7 +92,7 @@ public struct NoticeIntake: Sendable {
             var (notice, gate) = try prepare(request, kind: .single, prefix: "nt", now: now)
             notice.traceparent = traceparent
             try gate.check(recipient, file: nil, line: 0)
-            let screen = consentScreen(gate)
+            let screen = consentScreen(gate, reading: .single)
             let message = try await screen.screen([NewMessage(id: Identifier.make(prefix: "msg", at: now), recipient: recipient)])[0]
             try await store.enqueue(notice, message: message)
             return Receipt(id: message.id, noticeID: notice.id, total: 1, suppressed: screen.suppressed.value)
@@ -123,7 +123,7 @@ public struct NoticeIntake: Sendable {
             let now = clock.now()
             var (notice, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: now)
             notice.traceparent = traceparent
-            let screen = consentScreen(gate)
+            let screen = consentScreen(gate, reading: .broadcast)
             let total = try await store.enqueue(
                 notice, messages: AudienceMessageSource(audience.value, gate: gate, consent: screen, label: label, now: now)
             )
@@ -150,7 +150,7 @@ public struct NoticeIntake: Sendable {
     private func dryRun(_ request: NoticeRequest, audience: sending any BatchSource<AudienceEntry>, label: String) async throws -> DryRunReport {
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
         let rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
-        let screen = consentScreen(gate)
+        let screen = consentScreen(gate, reading: .broadcast)
         var report = DryRunReport()
         while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize, { (recipient: $0, line: $1) }) {
             for (recipient, line) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
@@ -185,8 +185,8 @@ public struct NoticeIntake: Sendable {
         }
     }
 
-    private func consentScreen(_ gate: RecipientGate) -> ConsentScreen {
-        ConsentScreen(store: store, planner: planner, route: gate.route, category: gate.template.category)
+    private func consentScreen(_ gate: RecipientGate, reading: ConsentScreen.Reading) -> ConsentScreen {
+        ConsentScreen(store: store, planner: planner, route: gate.route, category: gate.template.category, reading: reading)
     }
 
     /// Checks a request as a broadcast would (template, variables, route, lifetime) without queueing it.
