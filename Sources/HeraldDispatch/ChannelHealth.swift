@@ -16,12 +16,18 @@ public final class ChannelHealth: Sendable {
     private let breakers: Mutex<[String: CircuitBreaker]>
     private let channels: Set<String>
     private let settings: CircuitSettings
+    /// The services channels depend on, as the store's open incidents last said; and which channels that held back.
+    private let fateNow = Mutex<(fate: SharedFate, heldBack: Set<String>)>((.clear, []))
+    /// Each channel with `depends_on`, by name.
+    private let dependents: [String: ChannelSettings]
     /// Past this many destination breakers, the closed ones are forgotten.
     static let maximumDestinations = 10_000
 
-    public init(channels: [String], settings: CircuitSettings) {
+    /// - Parameter dependents: the channels with `depends_on`, whose services `sync(with:now:)` follows.
+    public init(channels: [String], settings: CircuitSettings, dependents: [ChannelSettings] = []) {
         self.settings = settings
         self.channels = Set(channels)
+        self.dependents = Dictionary(dependents.filter { !$0.dependsOn.isEmpty }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.breakers = Mutex(
             Dictionary(
                 uniqueKeysWithValues: channels.map {
@@ -86,6 +92,9 @@ public final class ChannelHealth: Sendable {
         breakers.withLock { $0[channel]?.recoveredAt }
     }
 
+    /// What open incidents say about the services channels depend on, as last synced.
+    public var fate: SharedFate { fateNow.withLock { $0.fate } }
+
     /// Brings the channels' breakers up to date with the fleet: adopts every state another node
     /// stored more recently than this node knows, then, for each open circuit whose cooldown has
     /// passed, claims the probe in the store; the one node that wins turns half-open and probes.
@@ -109,6 +118,27 @@ public final class ChannelHealth: Sendable {
             if let record { granted.append(record) }
         }
         return granted
+    }
+
+    /// Reads what the store's open incidents say about the services channels depend on (when some
+    /// channel has `depends_on`). A channel no longer held back resumes: its rate ramps up again.
+    /// - Returns: the channels newly held back (with why) and those resumed, for the log.
+    public func followFate(in store: any DeliveryQueue, now: Date) async throws -> (heldBack: [(channel: String, reason: String)], resumed: [String]) {
+        guard !dependents.isEmpty else { return ([], []) }
+        let fate = try await store.sharedFate()
+        let heldBack = Set(dependents.values.filter { fate.holdingBack($0) != nil }.map(\.name))
+        let (newlyHeld, resumed) = fateNow.withLock { current in
+            defer { current = (fate, heldBack) }
+            return (heldBack.subtracting(current.heldBack), current.heldBack.subtracting(heldBack))
+        }
+        breakers.withLock { breakers in
+            for channel in resumed { breakers[channel]?.resume(now: now) }
+        }
+        let reasons = newlyHeld.sorted().compactMap { channel -> (channel: String, reason: String)? in
+            guard let settings = dependents[channel], let (service, status) = fate.holdingBack(settings) else { return nil }
+            return (channel, RoutePlanner.SkipReason.heldBack(service: service, status: status).description)
+        }
+        return (reasons, resumed.sorted())
     }
 }
 

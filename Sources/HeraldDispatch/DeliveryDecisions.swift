@@ -45,7 +45,8 @@ struct DeliveryDecisions: Sendable {
     /// it goes to a channel.
     /// - Parameter consent: what the suppression list says about the recipient's contact points, read
     ///   just before this decision.
-    func start(_ message: QueuedMessage, notice: Notice?, consent: Consent = .unrestricted, now: Date, breakers: Breakers) -> Start {
+    /// - Parameter fate: the impaired services channels depend on, as last synced.
+    func start(_ message: QueuedMessage, notice: Notice?, consent: Consent = .unrestricted, fate: SharedFate = .clear, now: Date, breakers: Breakers) -> Start {
         guard let notice else {
             return .finish(DeliveryResult(messageID: message.id, attempts: [], transition: .failed(error: "notice \(message.noticeID) is missing")))
         }
@@ -53,7 +54,7 @@ struct DeliveryDecisions: Sendable {
             let error = message.lastError ?? "expired before any channel accepted it"
             return .finish(DeliveryResult(messageID: message.id, attempts: [], transition: .expired(error: error)))
         }
-        let plan = plan(message, notice: notice, consent: consent, now: now, breakers: breakers)
+        let plan = plan(message, notice: notice, consent: consent, fate: fate, now: now, breakers: breakers)
         let attempts = plan.skipped.map { Attempt(at: now, channel: $0.channel, outcome: .skipped, error: $0.reason.description) }
         guard let target = plan.target else {
             return .finish(
@@ -67,13 +68,15 @@ struct DeliveryDecisions: Sendable {
 
     /// The channel to use now. A channel that has been failing longer than `failover_after` is passed over
     /// when a later channel of the route can take the message, and the admission it was given is handed back.
-    func plan(_ message: QueuedMessage, notice: Notice, consent: Consent, now: Date, breakers: Breakers) -> RoutePlanner.Plan {
-        let plan = planner.plan(route: notice.route, from: message.routeIndex, recipient: message.recipient, consent: consent, isAvailable: breakers.admit)
+    func plan(_ message: QueuedMessage, notice: Notice, consent: Consent, fate: SharedFate, now: Date, breakers: Breakers) -> RoutePlanner.Plan {
+        let plan = planner.plan(
+            route: notice.route, from: message.routeIndex, recipient: message.recipient, consent: consent, fate: fate, isAvailable: breakers.admit
+        )
         guard let target = plan.target, target.index == message.routeIndex, let since = message.channelSince,
             now.timeIntervalSince(since) >= failoverAfter.timeInterval
         else { return plan }
         let later = planner.plan(
-            route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent, isAvailable: breakers.admit
+            route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent, fate: fate, isAvailable: breakers.admit
         )
         guard later.target != nil else { return plan }
         breakers.release(target.channel)
@@ -101,6 +104,16 @@ struct DeliveryDecisions: Sendable {
                 )
             )
         }
+        // Held back by an impaired service: looked at again after the first backoff step, not failed.
+        if let held = plan.skipped.first(where: { if case .heldBack = $0.reason { true } else { false } }) {
+            return DeliveryResult(
+                messageID: message.id, attempts: attempts,
+                transition: .retry(
+                    at: min(now + policy.step(afterFailure: 1).timeInterval, message.expiresAt), routeIndex: message.routeIndex,
+                    failures: message.failures, channelSince: message.channelSince, error: message.lastError ?? "held back: \(held.reason)"
+                )
+            )
+        }
         let reason = message.lastError ?? "no channel in route [\(notice.route.joined(separator: ", "))] can reach recipient \(message.recipient.id)"
         return DeliveryResult(messageID: message.id, attempts: attempts, transition: .failed(error: reason))
     }
@@ -123,7 +136,7 @@ struct DeliveryDecisions: Sendable {
     /// the route is planned without it: the message moves on, or ends `suppressed` if nothing is left.
     func result(
         for message: QueuedMessage, notice: Notice, target: RoutePlanner.Target, attempts: [Attempt], consent: Consent = .unrestricted,
-        failure: DeliveryError?, startedAt: Date, finishedAt: Date
+        fate: SharedFate = .clear, failure: DeliveryError?, startedAt: Date, finishedAt: Date
     ) -> DeliveryResult {
         var attempts = attempts
         guard let failure else {
@@ -140,12 +153,19 @@ struct DeliveryDecisions: Sendable {
                 learned.append(Suppression(contact: contact, reason: reason, source: target.channel, detail: failure.detail, addedAt: finishedAt))
                 consent.add([(contact, reason)])
             }
-            let next = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent)
+            let next = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent, fate: fate)
             attempts += next.skipped.map { Attempt(at: finishedAt, channel: $0.channel, outcome: .skipped, error: $0.reason.description) }
             guard let nextTarget = next.target else {
+                let heldBack = next.skipped.contains { if case .heldBack = $0.reason { true } else { false } }
                 let transition: DeliveryResult.Transition =
                     if let suppression = planner.suppression(route: notice.route, recipient: message.recipient, consent: consent) {
                         .dropped(.suppressed, reason: "\(suppression); \(error)")
+                    } else if heldBack {
+                        // The rest of the route waits for its service, as it would for an open circuit.
+                        .retry(
+                            at: min(finishedAt + policy.step(afterFailure: 1).timeInterval, message.expiresAt), routeIndex: target.index + 1,
+                            failures: 0, channelSince: nil, error: error
+                        )
                     } else {
                         .failed(error: error)
                     }

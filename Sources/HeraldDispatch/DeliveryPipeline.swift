@@ -45,7 +45,7 @@ public struct DeliveryPipeline: Sendable {
         let settings = channels.map(\.settings)
         self.store = store
         self.telemetry = telemetry
-        self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit)
+        self.health = health ?? ChannelHealth(channels: settings.map(\.name), settings: configuration.circuit, dependents: settings)
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.pacer = ChannelPacer(
             settings: settings, ramp: configuration.circuit.ramp, store: store, clock: clock, health: self.health, logger: telemetry.logger
@@ -99,7 +99,7 @@ public struct DeliveryPipeline: Sendable {
         let category = stored.flatMap { try? templates.template(named: $0.template).category } ?? NoticeCategory.updates
         let consent = Consent(category: category, suppressed: suppressed)
         let (notice, target, attempts): (Notice, RoutePlanner.Target, [Attempt])
-        switch decisions.start(message, notice: stored, consent: consent, now: now, breakers: breakers) {
+        switch decisions.start(message, notice: stored, consent: consent, fate: health.fate, now: now, breakers: breakers) {
         case .finish(let result): return (result, nil)
         case .deliver(let planned, let to, let skipped): (notice, target, attempts) = (planned, to, skipped)
         }
@@ -140,8 +140,8 @@ public struct DeliveryPipeline: Sendable {
             }
         }
         let result = decisions.result(
-            for: message, notice: notice, target: target, attempts: attempts, consent: consent, failure: failure, startedAt: startedAt,
-            finishedAt: finishedAt
+            for: message, notice: notice, target: target, attempts: attempts, consent: consent, fate: health.fate, failure: failure,
+            startedAt: startedAt, finishedAt: finishedAt
         )
         return (result, .nanoseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1e9)))
     }

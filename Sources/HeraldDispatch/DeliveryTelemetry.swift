@@ -108,6 +108,16 @@ public struct DeliveryTelemetry: Sendable {
         )
     }
 
+    /// Channels an impaired service began holding back, and channels it let go: one warning each.
+    func fateChanged(heldBack: [(channel: String, reason: String)], resumed: [String]) {
+        for (channel, reason) in heldBack {
+            logger.warning("channel held back: \(reason); routes pass it over", metadata: ["channel": "\(channel)"])
+        }
+        for channel in resumed {
+            logger.warning("channel resumed: the services it depends on are restored", metadata: ["channel": "\(channel)"])
+        }
+    }
+
     /// What happens next to a message, for the log line.
     static func next(_ transition: DeliveryResult.Transition) -> String? {
         switch transition {

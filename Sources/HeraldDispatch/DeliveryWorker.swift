@@ -144,6 +144,8 @@ public final class DeliveryWorker: Service {
         guard due else { return }
         do {
             for probe in try await pipeline.health.sync(with: store, now: now) { pipeline.telemetry.circuitChanged(probe) }
+            let fate = try await pipeline.health.followFate(in: store, now: now)
+            pipeline.telemetry.fateChanged(heldBack: fate.heldBack, resumed: fate.resumed)
         } catch {
             logger.warning("circuits not synced with the store", metadata: ["error": "\(error)"])
         }

@@ -15,3 +15,19 @@ public protocol IncidentLog: Sendable {
     /// Newest first; only open ones when `openOnly`.
     func incidents(openOnly: Bool) async throws -> [Incident]
 }
+
+/// The open incidents, for what they say about the services channels depend on (`SharedFate`):
+/// workers, dry runs and `herald status` read it.
+public protocol OpenIncidentSource: Sendable {
+    /// The incidents not yet resolved.
+    func openIncidents() async throws -> [Incident]
+}
+
+extension OpenIncidentSource where Self: IncidentLog {
+    public func openIncidents() async throws -> [Incident] { try await incidents(openOnly: true) }
+}
+
+extension OpenIncidentSource {
+    /// The services open incidents mark `outage` or `degraded`.
+    public func sharedFate() async throws -> SharedFate { SharedFate(openIncidents: try await openIncidents()) }
+}

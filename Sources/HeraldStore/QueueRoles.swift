@@ -4,7 +4,7 @@ import NIOPosix
 
 /// What a delivery worker needs: leases, results, the notice a message belongs to, its state just
 /// before sending, and the circuits it opens and closes.
-public protocol DeliveryQueue: SuppressionLookup {
+public protocol DeliveryQueue: SuppressionLookup, OpenIncidentSource {
     /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
     /// newest first within a priority. Other owners' leases that expired before `now` are claimable
     /// again; `owner`'s own never are (a live worker is still delivering them, however late).
@@ -60,7 +60,7 @@ public protocol DeliveryQueue: SuppressionLookup {
 }
 
 /// What an accept needs: a notice written with all its messages, or not at all.
-public protocol NoticeQueue: SuppressionLookup {
+public protocol NoticeQueue: SuppressionLookup, OpenIncidentSource {
     /// Writes the notice and every message `messages` produces, in batches, atomically. If the source
     /// throws, nothing is kept. Older undelivered messages with the same collapse key and recipient
     /// become `superseded` in the same transaction.
@@ -73,7 +73,7 @@ public protocol NoticeQueue: SuppressionLookup {
 }
 
 /// What `herald status`, `messages` and the API's read routes need.
-public protocol QueueQueries: Sendable {
+public protocol QueueQueries: OpenIncidentSource {
     /// A notice by id.
     func notice(id: String) async throws -> Notice?
 

@@ -47,18 +47,23 @@ public struct ChannelStatus: Encodable, Sendable, Hashable {
     public var delivered: Int
     public var failed: Int
     public var queued: Int
+    /// Why routes pass the channel over now, when a service it depends on is impaired: `depends on Messenger (outage)`.
+    public var heldBack: String?
+
+    enum CodingKeys: String, CodingKey { case name, kind, circuit, delivered, failed, queued, heldBack = "held_back" }
 }
 
 extension QueueQueries {
     /// Every configured channel in configuration order, with its saved circuit state and counts
-    /// (closed and zero when it has none yet).
+    /// (closed and zero when it has none yet), and whether an impaired service holds it back.
     public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelStatus] {
         let saved = Dictionary(uniqueKeysWithValues: try await channelSummaries().map { ($0.name, $0) })
+        let fate = configuration.channels.contains { !$0.dependsOn.isEmpty } ? try await sharedFate() : .clear
         return configuration.channels.map { channel in
             let summary = saved[channel.name] ?? ChannelSummary(name: channel.name, circuit: .closed, delivered: 0, failed: 0)
             return ChannelStatus(
                 name: channel.name, kind: channel.kind, circuit: summary.circuit, delivered: summary.delivered, failed: summary.failed,
-                queued: summary.queued
+                queued: summary.queued, heldBack: fate.holdingBack(channel).map { RoutePlanner.SkipReason.heldBack(service: $0.service, status: $0.status).description }
             )
         }
     }

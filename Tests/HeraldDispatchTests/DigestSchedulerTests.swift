@@ -113,6 +113,7 @@ struct DigestSchedulerTests {
         func enqueue(_ notice: Notice, message: NewMessage) async throws { try await base.enqueue(notice, message: message) }
         func suppressions(of contacts: [ContactPoint]) async throws -> [Suppression] { try await base.suppressions(of: contacts) }
         func suppressionList(after: String?, limit: Int) async throws -> [Suppression] { try await base.suppressionList(after: after, limit: limit) }
+        func openIncidents() async throws -> [Incident] { try await base.openIncidents() }
         func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int { try await base.upsertRecipients(source, now: now) }
         func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
             try await base.recipients(segment: segment, after: cursor, limit: limit)

@@ -22,22 +22,25 @@ struct DispatchHarness {
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
         circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16,
-        telemetry: DeliveryTelemetry = .silent, publicURL: String? = nil
+        telemetry: DeliveryTelemetry = .silent, publicURL: String? = nil, dependsOn: [String: [String]] = [:]
     ) throws {
         store = MemoryMessageStore()
         let settings = channels.map { channel -> ChannelSettings in
+            var settings: ChannelSettings
             switch channel.kind {
             case .webhook:
-                ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))), rate: rates[channel.name])
+                settings = ChannelSettings(name: channel.name, transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5"))), rate: rates[channel.name])
             case .smtp:
-                ChannelSettings(
+                settings = ChannelSettings(
                     name: channel.name, transport: .smtp(SMTPSettings(host: "unused", port: 25, security: .none, from: "status@example.com")),
                     rate: rates[channel.name]
                 )
             case .sms:
-                ChannelSettings(name: channel.name, transport: .sms(Self.smsGateway(url: "http://unused")), rate: rates[channel.name])
-            default: ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
+                settings = ChannelSettings(name: channel.name, transport: .sms(Self.smsGateway(url: "http://unused")), rate: rates[channel.name])
+            default: settings = ChannelSettings(name: channel.name, transport: .outbox(OutboxSettings(path: "unused")), rate: rates[channel.name])
             }
+            settings.dependsOn = dependsOn[channel.name] ?? []
+            return settings
         }
         var configuration = HeraldConfiguration(
             storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit, egress: .testReceivers

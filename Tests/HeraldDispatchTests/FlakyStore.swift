@@ -39,6 +39,7 @@ final class FlakyStore: DeliveryQueue {
     func releaseLeases(owner: String, now: Date) async throws { try await base.releaseLeases(owner: owner, now: now) }
     func suppressions(of contacts: [ContactPoint]) async throws -> [Suppression] { try await base.suppressions(of: contacts) }
     func suppressionList(after: String?, limit: Int) async throws -> [Suppression] { try await base.suppressionList(after: after, limit: limit) }
+    func openIncidents() async throws -> [Incident] { try await base.openIncidents() }
     func nextLeaseExpiry(notOwnedBy owner: String) async throws -> Date? { try await base.nextLeaseExpiry(notOwnedBy: owner) }
     func notice(id: String) async throws -> Notice? { try await base.notice(id: id) }
     func state(ofMessage id: String) async throws -> MessageState? { try await base.state(ofMessage: id) }

@@ -483,7 +483,7 @@ components:
       properties: { id: { type: string }, total: { type: integer }, suppressed: { type: integer, description: queued already suppressed } }
     DryRun:
       type: object
-      required: [dry_run, total, by_locale, by_channel, overlong_sms, suppressed]
+      required: [dry_run, total, by_locale, by_channel, overlong_sms, suppressed, held_back]
       properties:
         dry_run: { type: boolean }
         total: { type: integer }
@@ -491,6 +491,7 @@ components:
         by_channel: { type: object, additionalProperties: { type: integer } }
         overlong_sms: { type: integer }
         suppressed: { type: integer, description: recipients the suppression list rules out }
+        held_back: { type: object, description: "channel → why routes pass it over now (depends on Messenger (outage))", additionalProperties: { type: string } }
     SuppressionRequest:
       type: object
       additionalProperties: false
@@ -555,5 +556,6 @@ components:
         delivered: { type: integer }
         failed: { type: integer }
         queued: { type: integer, description: not final and last tried on this channel (retrying or in flight) }
+        held_back: { type: string, description: "present while a service the channel depends on is impaired: depends on Messenger (outage)" }
 """#
 }

@@ -29,6 +29,8 @@ struct BroadcastRoutes {
         var by_channel: [String: Int]
         var overlong_sms: Int
         var suppressed: Int
+        /// Channels a service they depend on holds back now, with why.
+        var held_back: [String: String]
     }
 
     struct Cancelled: Encodable {
@@ -49,7 +51,7 @@ struct BroadcastRoutes {
                     return try JSONBody.response(
                         .ok, DryRun(
                             total: report.total, by_locale: report.byLocale, by_channel: report.byChannel, overlong_sms: report.overlongSMS,
-                            suppressed: report.suppressed
+                            suppressed: report.suppressed, held_back: report.heldBack
                         )
                     )
                 }

@@ -55,6 +55,9 @@ enum DryRunPrinter {
         var out = "audience: \(report.total) recipients (nothing queued)\n"
         out += "by locale:  " + report.byLocale.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "by channel: " + report.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        for (channel, reason) in report.heldBack.sorted(by: { $0.key < $1.key }) {
+            out += "held back now: \(channel) (\(reason)): recipients go to the next channel of the route\n"
+        }
         if report.suppressed > 0 {
             out += "suppressed: \(report.suppressed) (on the suppression list: they would be queued already suppressed)\n"
         }

@@ -31,7 +31,8 @@ struct StatusCommand: AsyncParsableCommand {
         if let channels = report.channels {
             print("channels (circuit, delivered, failed):")
             for channel in channels {
-                print("  \(channel.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(channel.circuit.rawValue) \(channel.delivered) \(channel.failed)")
+                let held = channel.heldBack.map { "  held back: \($0)" } ?? ""
+                print("  \(channel.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(channel.circuit.rawValue) \(channel.delivered) \(channel.failed)\(held)")
             }
         }
     }

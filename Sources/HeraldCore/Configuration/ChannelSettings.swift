@@ -10,6 +10,9 @@ public struct ChannelSettings: Sendable {
     public var rate: Rate?
     /// How long one delivery may take before it counts as a transient failure.
     public var timeout: Duration
+    /// Services the channel itself runs on (`depends_on:`): while an open incident marks one of them
+    /// `outage` or `degraded`, routes pass the channel over (`SharedFate`).
+    public var dependsOn: [String]
 
     public var kind: ChannelKind {
         switch transport {
@@ -51,12 +54,15 @@ public struct ChannelSettings: Sendable {
         }
     }
 
-    public init(name: String, transport: Transport, connections: Int = 8, rate: Rate? = nil, timeout: Duration = .seconds(10)) {
+    public init(
+        name: String, transport: Transport, connections: Int = 8, rate: Rate? = nil, timeout: Duration = .seconds(10), dependsOn: [String] = []
+    ) {
         self.name = name
         self.transport = transport
         self.connections = connections
         self.rate = rate
         self.timeout = timeout
+        self.dependsOn = dependsOn
     }
 
     /// The kind-specific part of a channel's settings.

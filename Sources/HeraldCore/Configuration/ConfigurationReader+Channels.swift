@@ -14,7 +14,7 @@ extension ConfigurationReader {
     }
 
     /// Keys every kind accepts.
-    private static let commonKeys: Set<String> = ["kind", "connections", "rate", "timeout"]
+    private static let commonKeys: Set<String> = ["kind", "connections", "rate", "timeout", "depends_on"]
     private static let kindKeys: [ChannelKind: Set<String>] = [
         .webhook: ["url", "secret", "tls_verify"],
         .outbox: ["path"],
@@ -99,7 +99,8 @@ extension ConfigurationReader {
             transport: transport,
             connections: try fields["connections"]?.int(in: 1...1024) ?? (kind == .outbox ? 4 : 8),
             rate: try fields["rate"]?.rate(),
-            timeout: try fields["timeout"]?.duration() ?? .seconds(10)
+            timeout: try fields["timeout"]?.duration() ?? .seconds(10),
+            dependsOn: try fields["depends_on"]?.stringList() ?? []
         )
     }
 

@@ -72,6 +72,13 @@ public struct CircuitBreaker: Sendable, Equatable {
         probesInFlight = 0
     }
 
+    /// A channel that was held back by a service it depends on takes traffic again as a recovering
+    /// one does: its rate ramps up from `now` (`recoveredAt`). Its circuit, untouched while it was
+    /// held back, goes on deciding from the first delivery, as always.
+    public mutating func resume(now: Date) {
+        recoveredAt = now
+    }
+
     /// Takes the state another node stored, when it is newer than what this breaker knows. Another
     /// node's half-open circuit is open here: that node probes, and its result arrives the same way.
     public mutating func adopt(_ stored: State, since: Date, consecutiveFailures failures: Int) {

@@ -20,6 +20,8 @@ public struct RoutePlanner: Sendable {
         case failoverAfter(Duration)
         /// The contact point the channel would use is on the suppression list.
         case suppressed(ContactPoint, SuppressionReason)
+        /// The channel depends on a service an open incident marks `outage` or `degraded`.
+        case heldBack(service: String, status: Incident.ServiceStatus)
 
         public var description: String {
             switch self {
@@ -28,6 +30,7 @@ public struct RoutePlanner: Sendable {
             case .circuitOpen: "circuit open"
             case .failoverAfter(let wait): "undelivered for \(DurationParser.format(wait)) (failover_after)"
             case .suppressed(let contact, let reason): "\(contact) is suppressed (\(reason.rawValue))"
+            case .heldBack(let service, let status): "depends on \(service) (\(status.rawValue))"
             }
         }
     }
@@ -76,7 +79,7 @@ public struct RoutePlanner: Sendable {
                 switch skip.reason {
                 case .suppressed: reasons.append(skip.reason.description)
                 case .noContact, .notConfigured: continue
-                case .circuitOpen, .failoverAfter: return nil
+                case .circuitOpen, .failoverAfter, .heldBack: return nil
                 }
             }
             return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
@@ -86,9 +89,12 @@ public struct RoutePlanner: Sendable {
     /// Plans from `start` onward. A channel whose contact point is suppressed is passed over; one whose
     /// person said no (unsubscribed, complained) ends the walk: the message goes nowhere else either.
     /// - Parameter consent: the suppressed contact points and the notice's category.
+    /// - Parameter fate: the impaired services channels depend on; a channel held back by one is passed
+    ///   over before its circuit breaker is asked, so it takes no probe and no failure.
     /// - Parameter isAvailable: whether a channel takes traffic now (the circuit breaker's seam).
     public func plan(
-        route: [String], from start: Int, recipient: Recipient, consent: Consent = .unrestricted, isAvailable: (String) -> Bool = { _ in true }
+        route: [String], from start: Int, recipient: Recipient, consent: Consent = .unrestricted, fate: SharedFate = .clear,
+        isAvailable: (String) -> Bool = { _ in true }
     ) -> Plan {
         var skipped: [Skip] = []
         for index in route.indices where index >= start {
@@ -102,6 +108,8 @@ public struct RoutePlanner: Sendable {
             } else if !consent.suppressed.isEmpty, let contact = settings.contactPoint(for: recipient), let reason = consent.block(contact) {
                 skipped.append(Skip(channel: name, reason: .suppressed(contact, reason)))
                 if reason.endsMessage { return Plan(target: nil, skipped: skipped) }
+            } else if let (service, status) = fate.holdingBack(settings) {
+                skipped.append(Skip(channel: name, reason: .heldBack(service: service, status: status)))
             } else if !isAvailable(name) {
                 skipped.append(Skip(channel: name, reason: .circuitOpen))
             } else {

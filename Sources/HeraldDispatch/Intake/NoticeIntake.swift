@@ -151,9 +151,12 @@ public struct NoticeIntake: Sendable {
         let (_, gate) = try prepare(request, kind: .broadcast, prefix: "bc", now: clock.now())
         let rows = CheckedAudience(audience) { recipient, line in try gate.check(recipient, file: label, line: line) }
         let screen = consentScreen(gate, reading: .broadcast)
+        let fate = try await store.sharedFate()
         var report = DryRunReport()
         while let batch = try await rows.nextBatch(limit: Self.dryRunBatchSize, { (recipient: $0, line: $1) }) {
-            for (recipient, line) in batch { try sample(request, to: recipient, line: line, label: label, gate: gate, into: &report) }
+            for (recipient, line) in batch {
+                try sample(request, to: recipient, line: line, label: label, gate: gate, fate: fate, into: &report)
+            }
             _ = try await screen.screen(batch.map { NewMessage(id: "", recipient: $0.recipient) })
         }
         report.suppressed = screen.suppressed.value
@@ -165,9 +168,15 @@ public struct NoticeIntake: Sendable {
 
     /// Counts one recipient of a dry run, rendering it when it is the first of its channel and locale
     /// (or has an SMS text to measure).
-    private func sample(_ request: NoticeRequest, to recipient: Recipient, line: Int, label: String, gate: RecipientGate, into report: inout DryRunReport) throws {
+    private func sample(
+        _ request: NoticeRequest, to recipient: Recipient, line: Int, label: String, gate: RecipientGate, fate: SharedFate, into report: inout DryRunReport
+    ) throws {
         let locale = gate.locale(for: recipient)
-        let channel = planner.plan(route: gate.route, from: 0, recipient: recipient).target?.channel ?? "-"
+        let plan = planner.plan(route: gate.route, from: 0, recipient: recipient, fate: fate)
+        for skip in plan.skipped {
+            if case .heldBack = skip.reason { report.heldBack[skip.channel] = skip.reason.description }
+        }
+        let channel = plan.target?.channel ?? "-"
         report.add(locale: locale, channel: channel)
         let key = "\(channel)/\(locale)"
         let needsSMS = recipient.contacts.phone != nil && !gate.smsChannels.isEmpty
@@ -230,6 +239,8 @@ public struct DryRunReport: Sendable {
     public var firstOverlongSMS: String?
     /// Recipients the suppression list rules out: they would be queued already `suppressed`.
     public var suppressed = 0
+    /// Channels of the route that a service they depend on holds back now, with why (`depends on Messenger (outage)`).
+    public var heldBack: [String: String] = [:]
 
     /// The first recipient a channel and locale would get, and what they would get.
     public struct Sample: Sendable {
