@@ -18,7 +18,7 @@ public struct Herald: AsyncParsableCommand {
         subcommands: [
             SendCommand.self, BroadcastCommand.self, BroadcastsCommand.self, StatusCommand.self, MessagesCommand.self, RetryCommand.self,
             CancelCommand.self, IncidentCommand.self, DigestCommand.self, TemplatesCommand.self, ConfigCommand.self, AudienceCommand.self,
-            DemoCommand.self, WorkCommand.self, ServeCommand.self, SuppressCommand.self,
+            DemoCommand.self, WorkCommand.self, ServeCommand.self, SuppressCommand.self, StatusPageCommand.self,
         ]
     )
 

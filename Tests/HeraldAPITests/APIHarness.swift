@@ -32,7 +32,11 @@ struct APIHarness {
     ///   - directory: the folder of the outbox (and of a test's own database).
     ///   - store: the queue; a test of what survives a restart, or of a backend's failure, passes a real one.
     ///   - twilio: add an SMS channel of Twilio's format (auth token `twilioAuthToken`), off the routes, for inbound SMS.
-    init(directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true, twilio: Bool = false) throws {
+    ///   - statusPage: the public status page's settings, when the test serves one.
+    init(
+        directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true, twilio: Bool = false,
+        statusPage: StatusPageSettings? = nil
+    ) throws {
         self.directory = directory
         var channels = [
             ChannelSettings(name: "partners", transport: .webhook(WebhookSettings(url: nil, secret: Secret("whsec_a2V5")))),
@@ -56,6 +60,8 @@ struct APIHarness {
         )
         configuration.http.publicURL = Self.publicURL
         configuration.unsubscribe = UnsubscribeSettings(secret: Secret("api-test-unsubscribe-secret-0123456789"))
+        configuration.statusPage = statusPage
+        configuration.timeZone = TimeZone(identifier: "Asia/Seoul")!
         self.configuration = configuration
         templates = try TemplateLibrary(folder: Self.templatesFolder)
         self.store = store ?? MemoryMessageStore()

@@ -5,7 +5,8 @@ import Hummingbird
 
 /// Authenticates `Authorization: Bearer <token>` against the configured tokens, on every path but the
 /// open ones (`/healthz`, `/readyz`, `/metrics`, `/openapi.yaml`) and the public consent endpoints
-/// (`PublicRateLimit.isPublic`: the unsubscribe link's signature, Twilio's signature are their authority). Tokens are compared in constant time
+/// (`PublicRateLimit.isPublic`: the unsubscribe link's signature, Twilio's signature are their authority)
+/// and the status page (`StatusPageRoutes.isPublic`). Tokens are compared in constant time
 /// (as SHA-256 digests, so the length leaks nothing either) and never logged.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
@@ -20,7 +21,9 @@ struct BearerAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard !Self.openPaths.contains(path), !PublicRateLimit.isPublic(path) else { return try await next(request, context) }
+        guard !Self.openPaths.contains(path), !PublicRateLimit.isPublic(path), !StatusPageRoutes.isPublic(path) else {
+            return try await next(request, context)
+        }
         guard let presented = Self.bearer(request.headers.onlyValue(.authorization)), let token = match(presented) else {
             throw Problem.unauthorized
         }

@@ -8,8 +8,9 @@ info:
   version: "1"
   description: >
     Queue apology and status notices and follow their delivery. Every endpoint but /healthz, /readyz,
-    /metrics, /openapi.yaml and the public consent endpoints (/u/{token}, /inbound/twilio: their
-    signatures are the authority, and they are limited to 30 requests a minute per client address)
+    /metrics, /openapi.yaml, the public status page (/status…) and the public consent endpoints
+    (/u/{token}, /inbound/twilio: their signatures are the authority, and they are limited to 30
+    requests a minute per client address)
     needs `Authorization: Bearer <token>` with the scope listed. Errors are
     RFC 9457 problem+json naming the bad field. JSON bodies are limited to 1 MiB (413 beyond). POSTs
     accept `Idempotency-Key`.
@@ -321,6 +322,48 @@ paths:
         "403": { $ref: "#/components/responses/Problem" }
         "404": { $ref: "#/components/responses/Problem" }
         "429": { $ref: "#/components/responses/Problem" }
+  /status:
+    get:
+      summary: "The public status page (HTML, en or ko from ?lang= or Accept-Language); 404 without status_page:"
+      operationId: statusPage
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Lang" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: "The page, with Cache-Control and ETag", content: { text/html: { schema: { type: string } } } }
+        "304": { description: "Not modified (If-None-Match)" }
+        "404": { $ref: "#/components/responses/Problem" }
+  /status/incidents/{id}:
+    get:
+      summary: One incident's timeline on the public status page
+      operationId: statusPageIncident
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Id" }, { $ref: "#/components/parameters/Lang" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: The timeline, content: { text/html: { schema: { type: string } } } }
+        "304": { description: "Not modified (If-None-Match)" }
+        "404": { $ref: "#/components/responses/Problem" }
+  /status.json:
+    get:
+      summary: The public status page as JSON
+      operationId: statusPageJSON
+      security: []
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: The board, content: { application/json: { schema: { $ref: "#/components/schemas/StatusBoard" } } } }
+        "304": { description: "Not modified (If-None-Match)" }
+        "404": { $ref: "#/components/responses/Problem" }
+  /status/feed.atom:
+    get:
+      summary: "The public status page as an Atom feed (RFC 4287): one entry per step of every incident's timeline"
+      operationId: statusPageFeed
+      security: []
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: The feed, content: { application/atom+xml: { schema: { type: string } } } }
+        "304": { description: "Not modified (If-None-Match)" }
+        "404": { $ref: "#/components/responses/Problem" }
   /healthz:
     get:
       summary: The process is up
@@ -353,6 +396,7 @@ components:
   parameters:
     Id: { name: id, in: path, required: true, schema: { type: string } }
     Token: { name: token, in: path, required: true, description: the signed token of an unsubscribe link, schema: { type: string } }
+    Lang: { name: lang, in: query, description: "en or ko; otherwise Accept-Language decides", schema: { type: string } }
     IdempotencyKey:
       name: Idempotency-Key
       in: header
@@ -546,6 +590,39 @@ components:
               channel: { type: string }
               outcome: { type: string }
               error: { type: string }
+    StatusRow:
+      type: object
+      required: [name, status]
+      properties: { name: { type: string }, status: { type: string, description: "operational, outage, degraded, recovering or restored" } }
+    StatusIncident:
+      type: object
+      required: [id, title, state, services, updates, opened_at]
+      properties:
+        id: { type: string }
+        title: { type: string }
+        state: { type: string, enum: [open, resolved] }
+        services: { type: array, items: { $ref: "#/components/schemas/StatusRow" } }
+        updates:
+          type: array
+          description: newest first
+          items:
+            type: object
+            required: [at, changes]
+            properties:
+              at: { type: string, format: date-time }
+              note: { type: string }
+              changes: { type: array, items: { $ref: "#/components/schemas/StatusRow" } }
+        opened_at: { type: string, format: date-time }
+        resolved_at: { type: string, format: date-time }
+    StatusBoard:
+      type: object
+      required: [title, services, open, resolved]
+      properties:
+        title: { type: string }
+        services: { type: array, items: { $ref: "#/components/schemas/StatusRow" } }
+        open: { type: array, items: { $ref: "#/components/schemas/StatusIncident" } }
+        resolved: { type: array, description: resolved in the last 14 days, items: { $ref: "#/components/schemas/StatusIncident" } }
+        updated_at: { type: string, format: date-time, description: the latest change shown }
     Channel:
       type: object
       required: [name, kind, circuit, delivered, failed, queued]

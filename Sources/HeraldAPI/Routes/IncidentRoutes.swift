@@ -78,7 +78,7 @@ struct IncidentRoutes {
         try context.require(.send)
         return try await services.idempotentPost(request, context: context) { body in
             let open = try OpenBody(json: body)
-            let outcome = try await perform(pointerBase: "/notify") {
+            let outcome = try await perform(pointerBase: "/notify", context: context) {
                 try await desk.open(title: open.title, services: open.services, segment: open.segment, note: open.note, notify: open.notify)
             }
             return try JSONBody.response(.created, Changed(incident: outcome.incident, broadcast_id: outcome.broadcast?.id))
@@ -92,7 +92,7 @@ struct IncidentRoutes {
         guard update.services != nil || update.note != nil || update.resolve == true else {
             throw Problem.invalid("/", "give services, note or resolve: true")
         }
-        let outcome = try await perform(pointerBase: "/notify") {
+        let outcome = try await perform(pointerBase: "/notify", context: context) {
             try await desk.update(id: id, services: update.services ?? [], note: update.note, resolve: update.resolve == true, notify: update.notify)
         }
         return try JSONBody.response(.ok, Changed(incident: outcome.incident, broadcast_id: outcome.broadcast?.id))
@@ -114,9 +114,14 @@ struct IncidentRoutes {
     private var desk: IncidentDesk { IncidentDesk(store: services.store, intake: services.intake, clock: services.clock) }
 
     /// Maps incident and intake errors to problems; template problems point into `notify`.
-    private func perform(pointerBase: String, _ body: () async throws -> IncidentDesk.Outcome) async throws -> IncidentDesk.Outcome {
+    /// A status page that could not be exported again is logged; the change stands either way.
+    private func perform(
+        pointerBase: String, context: APIRequestContext, _ body: () async throws -> IncidentDesk.Outcome
+    ) async throws -> IncidentDesk.Outcome {
         do {
-            return try await body()
+            let outcome = try await body()
+            if let problem = outcome.exportProblem { context.logger.warning("status page not exported: \(problem)") }
+            return outcome
         } catch let error as IncidentError {
             switch error {
             case .notFound: throw Problem.notFound(error.description)

@@ -31,6 +31,7 @@ public enum HeraldAPIServer {
         IncidentRoutes(services: services).register(on: router)
         SuppressionRoutes(services: services).register(on: router)
         ConsentRoutes(services: services).register(on: router)
+        StatusPageRoutes(services: services).register(on: router)
         return router
     }
 

@@ -54,6 +54,7 @@ struct IncidentCommand: AsyncParsableCommand {
                 throw CommandFailure(error.description)
             }
             print(outcome.incident.id)
+            if let problem = outcome.exportProblem { FileHandle.standardError.write(Data("warning: status page not exported: \(problem)\n".utf8)) }
             guard let broadcast = outcome.broadcast else { return }
             DeliveryWaiter.note("broadcast \(broadcast.id)")
             try await DeliveryWaiter(runtime: runtime, store: store)

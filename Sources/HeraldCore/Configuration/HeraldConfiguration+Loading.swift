@@ -39,7 +39,7 @@ extension HeraldConfiguration {
 enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
         let keys: Set<String> = [
-            "storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing", "unsubscribe",
+            "storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing", "unsubscribe", "status_page",
         ]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
@@ -59,6 +59,7 @@ enum ConfigurationReader {
             case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
             case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
             case "tracing": problems.check { () throws(ConfigurationError) in config.tracing = try tracing(value) }
+            case "status_page": problems.check { () throws(ConfigurationError) in config.statusPage = try statusPage(value) }
             case "unsubscribe":
                 unsubscribeNode = value
                 problems.check { () throws(ConfigurationError) in config.unsubscribe = try unsubscribe(value) }
@@ -86,6 +87,22 @@ enum ConfigurationReader {
         }
         try problems.finish()
         return config
+    }
+
+    /// `status_page: { title, services: [names in display order], export_dir }`.
+    static func statusPage(_ node: ConfigNode) throws(ConfigurationError) -> StatusPageSettings {
+        var title: String?
+        var services: [String] = []
+        var exportDir: String?
+        for (key, value) in try node.mapping(allowed: ["title", "services", "export_dir"]) {
+            switch key {
+            case "title": title = try value.nonEmptyString()
+            case "export_dir": exportDir = try value.nonEmptyString()
+            default: services = try value.stringList()
+            }
+        }
+        guard let title else { throw node.error("needs title, the page's heading") }
+        return StatusPageSettings(title: title, services: services, exportDir: exportDir)
     }
 
     /// `unsubscribe: { secret }`: at least 24 characters, never a placeholder.

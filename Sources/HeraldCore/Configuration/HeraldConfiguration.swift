@@ -24,6 +24,8 @@ public struct HeraldConfiguration: Sendable {
     public var tracing: TracingSettings?
     /// `unsubscribe: { secret: … }`: one-click unsubscribe links, when `http.public_url` is set too.
     public var unsubscribe: UnsubscribeSettings?
+    /// `status_page: { title, services }`: the public status page `herald serve` answers without a token.
+    public var statusPage: StatusPageSettings?
 
     public init(
         storage: StorageLocation,

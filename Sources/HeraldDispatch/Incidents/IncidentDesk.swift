@@ -35,6 +35,8 @@ public struct IncidentDesk: Sendable {
     public struct Outcome: Sendable {
         public var incident: Incident
         public var broadcast: NoticeIntake.Receipt?
+        /// Why the status page could not be exported again (`status_page.export_dir`); the change itself stands.
+        public var exportProblem: String?
     }
 
     public func open(title: String, services: [Incident.Service], segment: String?, note: String?, notify: Notify?) async throws -> Outcome {
@@ -49,7 +51,9 @@ public struct IncidentDesk: Sendable {
         // Check the notice can be queued before anything is saved.
         if let notify { try intake.validate(request(notify, incident: incident, changes: services)) }
         try await store.saveNewIncident(incident)
-        return try await queue(notify, for: incident, changes: services)
+        var outcome = try await queue(notify, for: incident, changes: services)
+        outcome.exportProblem = await exportStatusPage()
+        return outcome
     }
 
     /// Applies status changes and a note; resolving marks every service restored.
@@ -67,7 +71,25 @@ public struct IncidentDesk: Sendable {
         let changes = preview.updates.last?.changes ?? []
         if let notify { try intake.validate(request(notify, incident: preview, changes: changes)) }
         guard let changed = try await store.changeIncident(id: id, change) else { throw IncidentError.notFound(id) }
-        return try await queue(notify, for: changed, changes: changes)
+        var outcome = try await queue(notify, for: changed, changes: changes)
+        outcome.exportProblem = await exportStatusPage()
+        return outcome
+    }
+
+    /// Writes the status page to `status_page.export_dir` again, when it is set.
+    /// - Returns: why it failed, if it did; the incident change is saved either way.
+    func exportStatusPage() async -> String? {
+        let configuration = intake.configuration
+        guard let settings = configuration.statusPage, let directory = settings.exportDir else { return nil }
+        do {
+            let incidents = try await store.incidents(openOnly: false)
+            let now = clock.now()
+            let export = StatusPageExport(settings: settings, timeZone: configuration.timeZone)
+            _ = try await BlockingWork.run { try export.write(incidents: incidents, now: now, to: directory) }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// Service names are at most 256 characters, a note at most `NoticeRequest.maximumVariableBytes` (it becomes `{{note}}`).
