@@ -105,7 +105,7 @@ struct DeliveryDecisions: Sendable {
             )
         }
         // Held back by an impaired service: looked at again after the first backoff step, not failed.
-        if let held = plan.skipped.first(where: { if case .heldBack = $0.reason { true } else { false } }) {
+        if let held = plan.skipped.first(where: \.reason.isHeldBack) {
             return DeliveryResult(
                 messageID: message.id, attempts: attempts,
                 transition: .retry(
@@ -156,7 +156,7 @@ struct DeliveryDecisions: Sendable {
             let next = planner.plan(route: notice.route, from: target.index + 1, recipient: message.recipient, consent: consent, fate: fate)
             attempts += next.skipped.map { Attempt(at: finishedAt, channel: $0.channel, outcome: .skipped, error: $0.reason.description) }
             guard let nextTarget = next.target else {
-                let heldBack = next.skipped.contains { if case .heldBack = $0.reason { true } else { false } }
+                let heldBack = next.skipped.contains(where: \.reason.isHeldBack)
                 let transition: DeliveryResult.Transition =
                     if let suppression = planner.suppression(route: notice.route, recipient: message.recipient, consent: consent) {
                         .dropped(.suppressed, reason: "\(suppression); \(error)")

@@ -36,17 +36,10 @@ struct BearerAuthMiddleware: RouterMiddleware {
     private func match(_ presented: String) -> APIToken? {
         let digest = Array(SHA256.hash(data: Array(presented.utf8)))
         var found: APIToken?
-        for entry in tokens where Self.constantTimeEqual(entry.digest, digest) {
+        for entry in tokens where ConstantTime.equal(entry.digest, digest) {
             found = entry.token
         }
         return found
-    }
-
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
     }
 
     /// The token of `Bearer <token>` (the scheme in any case), without surrounding blanks.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldCore
 
 /// Twilio's request signature (`X-Twilio-Signature`): base64 of HMAC-SHA1, keyed with the account's
 /// auth token, over the full URL Twilio requested followed by every POST parameter's name and value,
@@ -19,7 +20,7 @@ public enum TwilioSignature {
     static func isValid(_ header: String?, url: String, parameters: [(name: String, value: String)], authTokens: [String]) -> Bool {
         guard let header, let presented = Data(base64Encoded: header).map(Array.init) else { return false }
         var valid = false
-        for token in authTokens where BearerAuthMiddleware.constantTimeEqual(presented, expected(url: url, parameters: parameters, authToken: token)) {
+        for token in authTokens where ConstantTime.equal(presented, expected(url: url, parameters: parameters, authToken: token)) {
             valid = true
         }
         return valid

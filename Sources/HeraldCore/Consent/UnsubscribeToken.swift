@@ -45,13 +45,9 @@ public struct UnsubscribeKey: Sendable {
         Array(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16).map { $0 }
     }
 
-    /// Compares every byte whatever the first difference, so timing says nothing about the MAC.
+    /// Compared in constant time, so timing says nothing about the MAC.
     func isValid(_ candidate: [UInt8], for payload: [UInt8]) -> Bool {
-        let expected = mac(payload)
-        guard candidate.count == expected.count else { return false }
-        var difference: UInt8 = 0
-        for (left, right) in zip(candidate, expected) { difference |= left ^ right }
-        return difference == 0
+        ConstantTime.equal(candidate, mac(payload))
     }
 }
 

@@ -33,6 +33,11 @@ public struct RoutePlanner: Sendable {
             case .heldBack(let service, let status): "depends on \(service) (\(status.rawValue))"
             }
         }
+
+        /// Whether an impaired service it depends on holds the channel back.
+        public var isHeldBack: Bool {
+            if case .heldBack = self { true } else { false }
+        }
     }
 
     /// A channel passed over, and why.

@@ -173,9 +173,7 @@ public struct NoticeIntake: Sendable {
     ) throws {
         let locale = gate.locale(for: recipient)
         let plan = planner.plan(route: gate.route, from: 0, recipient: recipient, fate: fate)
-        for skip in plan.skipped {
-            if case .heldBack = skip.reason { report.heldBack[skip.channel] = skip.reason.description }
-        }
+        for skip in plan.skipped where skip.reason.isHeldBack { report.heldBack[skip.channel] = skip.reason.description }
         let channel = plan.target?.channel ?? "-"
         report.add(locale: locale, channel: channel)
         let key = "\(channel)/\(locale)"
