@@ -58,6 +58,7 @@ def read(browser, viewport):
         "text": body.text,
         "fits": widest <= width + 1,
         "widest": widest,
+        "subscribe": [field.is_displayed() for field in browser.find_elements(By.CSS_SELECTOR, "form.subscribe input[type=email]")] == [True],
     }
 
 

@@ -54,6 +54,13 @@ extension PostgresMessageStore {
         )
     }
 
+    public func removeRecipient(id: String) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.query("DELETE FROM recipient_segments WHERE recipient_id = \(id)", logger: logger)
+            return try await rows("DELETE FROM recipients WHERE id = \(id) RETURNING id", on: connection).isEmpty == false
+        }
+    }
+
     public func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
         try Self.recipients(from: try await rows(Self.recipientPage(segment: segment, after: cursor, limit: limit)))
     }

@@ -34,6 +34,14 @@ extension SQLiteMessageStore {
         }
     }
 
+    public func removeRecipient(id: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM recipient_segments WHERE recipient_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM recipients WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
     public func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
         try await pool.read { db in
             try Self.recipientPage(db, segment: segment, after: cursor, limit: limit)

@@ -8,6 +8,10 @@ public protocol RecipientDirectory: Sendable {
     /// - Returns: how many recipients were written.
     func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int
 
+    /// Removes the recipient with `id` and its segment memberships. - Returns: whether there was one.
+    @discardableResult
+    func removeRecipient(id: String) async throws -> Bool
+
     /// Up to `limit` recipients ordered by id, after the id `cursor` (for pagination); of one segment, or all.
     func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient]
 

@@ -33,9 +33,10 @@ struct APIHarness {
     ///   - store: the queue; a test of what survives a restart, or of a backend's failure, passes a real one.
     ///   - twilio: add an SMS channel of Twilio's format (auth token `twilioAuthToken`), off the routes, for inbound SMS.
     ///   - statusPage: the public status page's settings, when the test serves one.
+    ///   - mailServerPort: add an `smtp` channel to a test mail server on this port (off the default route).
     init(
         directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true, twilio: Bool = false,
-        statusPage: StatusPageSettings? = nil
+        statusPage: StatusPageSettings? = nil, mailServerPort: Int? = nil
     ) throws {
         self.directory = directory
         var channels = [
@@ -48,6 +49,10 @@ struct APIHarness {
                 sender: "+15550100", defaultRegion: "KR", maxSegments: 2
             )
             channels.append(ChannelSettings(name: "sms", transport: .sms(gateway)))
+        }
+        if let mailServerPort {
+            let mail = SMTPSettings(host: "127.0.0.1", port: mailServerPort, security: .none, from: "Status <status@example.com>")
+            channels.append(ChannelSettings(name: "email", transport: .smtp(mail)))
         }
         var configuration = HeraldConfiguration(
             storage: .sqlite(path: directory.file("herald.sqlite")),
@@ -94,21 +99,23 @@ struct APIHarness {
         return try await app.test(.live) { client in try await body(client) }
     }
 
-    /// A worker that delivers through a real webhook channel to whatever URL each recipient has.
+    /// A worker that delivers everything due through the configured channels, made as `herald serve`
+    /// makes them: the webhook channel to whatever URL each recipient has, the outbox, the test mail server.
     func drain() async throws {
-        let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: 4, timeout: .seconds(5), egress: .testReceivers))
-        let outbox = OutboxChannel(name: "outbox", configuration: .init(folder: directory.file("outbox")))
+        let channels = try ChannelFactory.make(configuration.channels, egress: configuration.egress, configFile: directory.file("herald.yaml"))
         let pipeline = DeliveryPipeline(
-            store: store, channels: zip(configuration.channels, [webhook, outbox] as [any Channel]).map { ConfiguredChannel(settings: $0, transport: $1) },
-            templates: templates, clock: clock,
-            configuration: .init(retry: configuration.retry, circuit: configuration.circuit, jitter: 0)
+            store: store, channels: channels, templates: templates, clock: clock,
+            configuration: .init(retry: configuration.retry, circuit: configuration.circuit, jitter: 0, unsubscribeLinks: configuration.unsubscribeLinks)
         )
         let worker = DeliveryWorker(
             store: store, pipeline: pipeline, clock: clock, configuration: .init(owner: "api-test"),
             logger: Logger(label: "worker") { _ in SwiftLogNoOpLogHandler() }
         )
-        _ = try await worker.drain()
-        try await webhook.shutdown()
+        do { _ = try await worker.drain() } catch {
+            for channel in channels { try? await channel.transport.shutdown() }
+            throw error
+        }
+        for channel in channels { try await channel.transport.shutdown() }
     }
 }
 

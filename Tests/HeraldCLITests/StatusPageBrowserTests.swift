@@ -22,6 +22,7 @@ struct StatusPageBrowserTests {
             var text: String
             var fits: Bool
             var widest: Double
+            var subscribe: Bool
             var scroll_width: Int?
             var inner_width: Int?
             var timeline: Timeline?
@@ -46,8 +47,12 @@ struct StatusPageBrowserTests {
             storage: sqlite:herald.sqlite
             templates: Templates
             timezone: Asia/Seoul
-            http: { listen: "127.0.0.1:0", tokens: [{ name: ops, token: "status-test-token-0123456789", scopes: [send, read, admin] }] }
-            status_page: { title: "Example status", services: [Messenger, Mail, Maps], export_dir: exported }
+            http:
+              listen: "127.0.0.1:0"
+              public_url: "https://status.example.com"
+              tokens: [{ name: ops, token: "status-test-token-0123456789", scopes: [send, read, admin] }]
+            unsubscribe: { secret: "status-test-link-secret-0123456789" }
+            status_page: { title: "Example status", services: [Messenger, Mail, Maps], export_dir: exported, segment: status-subscribers }
             channels:
               outbox: { kind: outbox, path: outbox }
             """
@@ -96,7 +101,8 @@ struct StatusPageBrowserTests {
             #expect(seen.lang == seen.asked, "\(setting)")
             #expect(seen.services == (seen.lang == "ko" ? korean : english), "\(setting): \(seen.services)")
             #expect(seen.incidents == ["Data-center fire", "DNS trouble"], "\(setting)")
-            #expect(seen.fits, "\(setting): no horizontal scrolling (widest element ends at \(seen.widest))")
+            #expect(seen.fits, "\(setting): no horizontal scrolling (widest element ends at \(seen.widest)), with the subscription form")
+            #expect(seen.subscribe, "\(setting): the e-mail subscription form is shown")
             if let scrollWidth = seen.scroll_width, let innerWidth = seen.inner_width { #expect(scrollWidth <= innerWidth, "\(setting)") }
             #expect(!seen.text.contains("status-test-token"))
             let timeline = try #require(seen.timeline, "\(setting)")
@@ -107,6 +113,7 @@ struct StatusPageBrowserTests {
         for seen in report.exported {
             #expect(seen.services == english, "\(seen.viewport): \(seen.services)")
             #expect(seen.fits, "\(seen.viewport)")
+            #expect(seen.subscribe, "\(seen.viewport): the exported page has the form too")
             let timeline = try #require(seen.timeline)
             #expect(timeline.url.hasPrefix("file://") && timeline.url.hasSuffix("/incidents/\(fire).html"), "\(timeline.url)")
             #expect(timeline.text.contains("Mail works again"))

@@ -111,4 +111,30 @@ struct ConsentTests {
         #expect(problem("http: { public_url: \"https://status.example.com\" }\nunsubscribe: { secret: short }").contains("unsubscribe.secret"))
         #expect(problem("http: { public_url: \"status.example.com\" }").contains("http.public_url: expected an http(s) URL"))
     }
+
+    @Test func pageSubscriptionsNeedSignedLinksAndAMailChannel() throws {
+        func load(_ yaml: String) -> Result<HeraldConfiguration, Error> {
+            Result { try HeraldConfiguration.parse(yaml: "storage: sqlite:test.sqlite\n" + yaml, file: "herald.yaml", environment: [:]) }
+        }
+        let page = "status_page: { title: Example, services: [Messenger], segment: subscribers }\n"
+        let links = "http: { public_url: \"https://status.example.com\" }\nunsubscribe: { secret: \"5f2b9c0e7d4a4b1f8e6c3a2d9b0e7f1c\" }\n"
+        let mail = "channels:\n  outbox: { kind: outbox, path: outbox/ }\n"
+        let hooks = "channels:\n  hooks: { kind: webhook, url: \"https://hooks.example.com/h\", secret: whsec_a2V5 }\n"
+
+        let working = try load(page + links + mail).get()
+        #expect(working.subscribeURL == "https://status.example.com/status/subscribe")
+        #expect(working.subscriptionRoute == ["outbox"])
+        #expect(try load(links + mail + "status_page: { title: Example, services: [Messenger] }\n").get().subscribeURL == nil, "no segment, no form")
+
+        let unsigned = "\(load(page + mail).failure.map { "\($0)" } ?? "")"
+        #expect(unsigned.contains("status_page.segment: subscriptions need unsubscribe: { secret }"), "\(unsigned)")
+        let mailless = "\(load(page + links + hooks).failure.map { "\($0)" } ?? "")"
+        #expect(mailless.contains("status_page.segment: subscriptions need an smtp (or outbox) channel"), "\(mailless)")
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
 }

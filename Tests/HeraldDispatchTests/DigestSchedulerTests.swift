@@ -115,6 +115,7 @@ struct DigestSchedulerTests {
         func suppressionList(after: String?, limit: Int) async throws -> [Suppression] { try await base.suppressionList(after: after, limit: limit) }
         func openIncidents() async throws -> [Incident] { try await base.openIncidents() }
         func upsertRecipients(_ source: sending some BatchSource<Recipient>, now: Date) async throws -> Int { try await base.upsertRecipients(source, now: now) }
+        func removeRecipient(id: String) async throws -> Bool { try await base.removeRecipient(id: id) }
         func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
             try await base.recipients(segment: segment, after: cursor, limit: limit)
         }

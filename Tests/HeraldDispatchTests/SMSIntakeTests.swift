@@ -63,10 +63,10 @@ struct SMSIntakeTests {
     }
 
     @Test func shippedSMSPartsStayWithinTwoSegmentsForTheirExamples() throws {
-        for template in harnessTemplates().templates.values {
+        for template in harnessTemplates().templates.values where template.name != SubscriptionDesk.template {  // e-mail only
             for locale in template.locales {
                 let context = RenderContext(vars: template.example, recipient: Recipient(id: "u", name: "김하늘", locale: locale), now: Date())
-                let sms = try #require(try harnessTemplates().render(template.name, locale: locale, context: context).sms)
+                let sms = try #require(try harnessTemplates().render(template.name, locale: locale, context: context).sms, "\(template.name)")
                 #expect(SMSSegments(sms).segments <= 2, "\(template.name) \(locale): \(SMSSegments(sms))")
             }
         }

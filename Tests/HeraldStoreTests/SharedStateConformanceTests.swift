@@ -90,6 +90,13 @@ struct SharedStateConformanceTests {
         _ = try await store.upsertRecipients(ArrayBatchSource([kim]), now: Self.start)
         #expect(try await store.recipients(segment: "vip", after: nil, limit: 10).map(\.segments) == [["seoul, east", "vip"]])
         #expect(try await store.recipientCount(segment: "seoul, east") == 1)
+        // Removed whole, memberships too (a status page subscriber who unsubscribes); a second time finds nothing.
+        let lee = Recipient(id: "lee", contacts: ContactPoints(email: "lee@example.kr"), segments: ["vip"])
+        _ = try await store.upsertRecipients(ArrayBatchSource([lee]), now: Self.start)
+        #expect(try await store.removeRecipient(id: "lee"))
+        #expect(try await store.removeRecipient(id: "lee") == false)
+        #expect(try await store.recipients(segment: "vip", after: nil, limit: 10).map(\.id) == ["kim"])
+        #expect(try await store.recipientCount(segment: nil) == 1)
         let notice = Notice(
             id: "bc", kind: .broadcast, template: "outage-apology", vars: [:], route: ["outbox"], priority: .normal,
             expiresAt: Self.start + 86_400, createdAt: Self.start

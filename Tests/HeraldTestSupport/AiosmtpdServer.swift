@@ -42,11 +42,11 @@ public final class AiosmtpdServer: @unchecked Sendable {
         }
     }
 
-    /// The raw messages stored so far.
+    /// The raw messages stored so far, in the order they arrived. (Maildir file names do not sort
+    /// by arrival: their microseconds are not zero-padded, so the server notes each key it stores.)
     public var messages: [String] {
-        let folder = maildir + "/new"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        return names.compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
+        let keys = ((try? String(contentsOfFile: maildir + ".order", encoding: .utf8)) ?? "").split(separator: "\n")
+        return keys.compactMap { try? String(contentsOfFile: "\(maildir)/new/\($0)", encoding: .utf8) }
     }
 
     /// Every address a client named in RCPT TO, in order, whether it was accepted or not.
@@ -60,6 +60,7 @@ public final class AiosmtpdServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: maildir)
         try? FileManager.default.removeItem(atPath: maildir + ".py")
         try? FileManager.default.removeItem(atPath: maildir + ".rcpt")
+        try? FileManager.default.removeItem(atPath: maildir + ".order")
     }
 
     /// aiosmtpd's own SMTP class and Mailbox handler, configured for one test.
@@ -87,6 +88,11 @@ public final class AiosmtpdServer: @unchecked Sendable {
                     return "550 5.1.1 <%s>: Recipient address rejected: User unknown in local recipient table" % address
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
+
+            def handle_message(self, message):
+                key = self.mailbox.add(message)
+                with open(maildir + ".order", "a") as log:
+                    log.write(key + "\\n")
 
         def factory():
             return SMTP(

@@ -9,8 +9,8 @@ info:
   description: >
     Queue apology and status notices and follow their delivery. Every endpoint but /healthz, /readyz,
     /metrics, /openapi.yaml, the public status page (/status…) and the public consent endpoints
-    (/u/{token}, /inbound/twilio: their signatures are the authority, and they are limited to 30
-    requests a minute per client address)
+    (/u/{token}, /inbound/twilio, /status/subscribe…: their signatures are the authority, and they
+    are limited to 30 requests a minute per client address)
     needs `Authorization: Bearer <token>` with the scope listed. Errors are
     RFC 9457 problem+json naming the bad field. JSON bodies are limited to 1 MiB (413 beyond). POSTs
     accept `Idempotency-Key`.
@@ -364,6 +364,53 @@ paths:
         "200": { description: The feed, content: { application/atom+xml: { schema: { type: string } } } }
         "304": { description: "Not modified (If-None-Match)" }
         "404": { $ref: "#/components/responses/Problem" }
+  /status/subscribe:
+    post:
+      summary: "The status page's subscription form: queues a confirmation e-mail (double opt-in); 404 without status_page.segment"
+      description: >
+        The answer is the same whether a mail went out or not: an address gets at most 3 confirmations
+        an hour, whoever asks, and a client address may send the form 5 times per 10 minutes (429).
+      operationId: subscribe
+      security: []
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [email]
+              properties: { email: { type: string, format: email }, lang: { type: string, enum: [en, ko] } }
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200": { description: "Check your inbox", content: { text/html: { schema: { type: string } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "422": { $ref: "#/components/responses/Problem" }
+        "429": { $ref: "#/components/responses/Problem" }
+  /status/subscribe/{token}:
+    get:
+      summary: The confirmation link's page (en/ko); changes nothing
+      operationId: subscriptionConfirmPage
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Token" }, { $ref: "#/components/parameters/Lang" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "200": { description: "The page, with a button that POSTs back", content: { text/html: { schema: { type: string } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "410": { description: "The link is older than 48 hours", content: { text/html: { schema: { type: string } } } }
+        "429": { $ref: "#/components/responses/Problem" }
+    post:
+      summary: "Confirms a subscription: the address joins status_page.segment; the token's signature is the authority"
+      operationId: confirmSubscription
+      security: []
+      parameters: [{ $ref: "#/components/parameters/Token" }, { $ref: "#/components/parameters/Lang" }]
+      responses:
+        "4XX": { $ref: "#/components/responses/Problem" }
+        "503": { $ref: "#/components/responses/Problem" }
+        "200": { description: Subscribed, content: { text/html: { schema: { type: string } } } }
+        "404": { $ref: "#/components/responses/Problem" }
+        "410": { description: "The link is older than 48 hours", content: { text/html: { schema: { type: string } } } }
+        "429": { $ref: "#/components/responses/Problem" }
   /healthz:
     get:
       summary: The process is up

@@ -22,7 +22,7 @@ struct ConsentRoutes {
         guard let key = services.configuration.unsubscribe?.key, let verified = UnsubscribeToken.verify(Substring(token), with: key) else {
             throw Self.unknownLink
         }
-        return UnsubscribePage.confirm(verified, language: UnsubscribePage.language(request.headers[.acceptLanguage]))
+        return UnsubscribePage.confirm(verified, language: PublicPage.language(request))
     }
 
     /// Suppresses the token's contact point: the one-click POST of a mail client
@@ -31,7 +31,7 @@ struct ConsentRoutes {
         _ = try await request.jsonBody()  // read (at most 1 MiB) and dropped: RFC 8058 bodies say nothing more
         let token = try context.parameters.require("token")
         guard let done = try await services.consentDesk.unsubscribe(token: Substring(token)) else { throw Self.unknownLink }
-        return UnsubscribePage.done(done, language: UnsubscribePage.language(request.headers[.acceptLanguage]))
+        return UnsubscribePage.done(done, language: PublicPage.language(request))
     }
 
     static let unknownLink = Problem.notFound("this unsubscribe link is not valid")

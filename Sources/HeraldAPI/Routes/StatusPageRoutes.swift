@@ -41,7 +41,7 @@ struct StatusPageRoutes {
         let rendered = try await cache.answer(kind: kind, language: language) {
             StatusBoard(settings: settings, incidents: try await store.incidents(openOnly: false), now: services.clock.now())
         } render: { board in
-            let renderer = StatusPageRenderer(timeZone: services.configuration.timeZone)
+            let renderer = StatusPageRenderer(timeZone: services.configuration.timeZone, subscribeURL: services.configuration.subscribeURL)
             switch kind {
             case .page: return renderer.page(board, language: language)
             case .feed: return renderer.feed(board)

@@ -28,4 +28,7 @@ public struct APIServices: Sendable {
 
     /// The suppression list, as `herald suppress` changes it.
     var consentDesk: ConsentDesk { ConsentDesk(store: store, configuration: configuration, clock: clock) }
+
+    /// The status page's e-mail subscriptions.
+    var subscriptionDesk: SubscriptionDesk { SubscriptionDesk(store: store, intake: intake, configuration: configuration, clock: clock) }
 }

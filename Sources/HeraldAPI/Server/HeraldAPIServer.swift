@@ -32,6 +32,7 @@ public enum HeraldAPIServer {
         SuppressionRoutes(services: services).register(on: router)
         ConsentRoutes(services: services).register(on: router)
         StatusPageRoutes(services: services).register(on: router)
+        SubscriptionRoutes(services: services).register(on: router)
         return router
     }
 

@@ -25,7 +25,7 @@ struct StatusPageCommand: AsyncParsableCommand {
                 throw CommandFailure("the configuration has no status_page: (title and services) to export")
             }
             let incidents = try await runtime.withStore { store in try await store.incidents(openOnly: false) }
-            let export = StatusPageExport(settings: settings, timeZone: runtime.configuration.timeZone)
+            let export = StatusPageExport(settings: settings, timeZone: runtime.configuration.timeZone, subscribeURL: runtime.configuration.subscribeURL)
             let (directory, now) = (directory, runtime.clock.now())
             let files = try await BlockingWork.run { try export.write(incidents: incidents, now: now, to: directory) }
             print("wrote \(files) files to \(directory)")

@@ -21,6 +21,11 @@ struct HeraldRuntime {
         configPath = options.configPath
         configuration = try HeraldConfiguration.load(file: configPath)
         templates = try TemplateLibrary(folder: configuration.templatesPath)
+        if configuration.subscribeURL != nil, !templates.names.contains(SubscriptionDesk.template) {
+            throw CommandFailure(
+                "\(configPath): status_page.segment: the templates folder '\(configuration.templatesPath)' has no '\(SubscriptionDesk.template)' template, which confirms subscriptions (Herald ships it in Templates/)"
+            )
+        }
     }
 
     /// Opens the store, runs it (its connection pool) beside `body`, and closes it whatever `body`

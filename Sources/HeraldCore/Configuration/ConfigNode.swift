@@ -33,6 +33,11 @@ struct ConfigNode {
         return members
     }
 
+    /// The member `key` of a mapping, when there is one.
+    func member(_ key: String) -> ConfigNode? {
+        (try? mapping(allowed: nil))?.first { $0.key == key }?.value
+    }
+
     /// The items of a sequence.
     func sequence() throws(ConfigurationError) -> [ConfigNode] {
         guard case .sequence(let sequence) = node else { throw error("expected a list") }

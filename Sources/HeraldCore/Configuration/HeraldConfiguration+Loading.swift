@@ -45,6 +45,7 @@ enum ConfigurationReader {
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
         var unsubscribeNode: ConfigNode?
+        var statusPageNode: ConfigNode?
         var problems = ConfigurationProblems()
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
@@ -59,7 +60,9 @@ enum ConfigurationReader {
             case "digests": problems.check { () throws(ConfigurationError) in config.digests = try digests(value) }
             case "egress": problems.check { () throws(ConfigurationError) in config.egress = try egress(value) }
             case "tracing": problems.check { () throws(ConfigurationError) in config.tracing = try tracing(value) }
-            case "status_page": problems.check { () throws(ConfigurationError) in config.statusPage = try statusPage(value) }
+            case "status_page":
+                statusPageNode = value
+                problems.check { () throws(ConfigurationError) in config.statusPage = try statusPage(value) }
             case "unsubscribe":
                 unsubscribeNode = value
                 problems.check { () throws(ConfigurationError) in config.unsubscribe = try unsubscribe(value) }
@@ -85,24 +88,36 @@ enum ConfigurationReader {
         if config.unsubscribe != nil, config.http.publicURL == nil, let node = unsubscribeNode {
             problems.check { () throws(ConfigurationError) in throw node.error("needs http.public_url, the address unsubscribe links point to") }
         }
+        if config.statusPage?.segment != nil, let node = statusPageNode?.member("segment") {
+            if config.unsubscribe == nil {
+                problems.check { () throws(ConfigurationError) in
+                    throw node.error("subscriptions need unsubscribe: { secret } and http.public_url: confirmation links are signed with it, and every notice to subscribers carries an unsubscribe link")
+                }
+            }
+            if channelsNode != nil, !config.channels.isEmpty, config.subscriptionRoute.isEmpty {
+                problems.check { () throws(ConfigurationError) in throw node.error("subscriptions need an smtp (or outbox) channel to send the confirmation e-mail through") }
+            }
+        }
         try problems.finish()
         return config
     }
 
-    /// `status_page: { title, services: [names in display order], export_dir }`.
+    /// `status_page: { title, services: [names in display order], export_dir, segment }`.
     static func statusPage(_ node: ConfigNode) throws(ConfigurationError) -> StatusPageSettings {
         var title: String?
         var services: [String] = []
         var exportDir: String?
-        for (key, value) in try node.mapping(allowed: ["title", "services", "export_dir"]) {
+        var segment: String?
+        for (key, value) in try node.mapping(allowed: ["title", "services", "export_dir", "segment"]) {
             switch key {
             case "title": title = try value.nonEmptyString()
             case "export_dir": exportDir = try value.nonEmptyString()
+            case "segment": segment = try value.nonEmptyString()
             default: services = try value.stringList()
             }
         }
         guard let title else { throw node.error("needs title, the page's heading") }
-        return StatusPageSettings(title: title, services: services, exportDir: exportDir)
+        return StatusPageSettings(title: title, services: services, exportDir: exportDir, segment: segment)
     }
 
     /// `unsubscribe: { secret }`: at least 24 characters, never a placeholder.

@@ -24,7 +24,7 @@ public struct HeraldConfiguration: Sendable {
     public var tracing: TracingSettings?
     /// `unsubscribe: { secret: … }`: one-click unsubscribe links, when `http.public_url` is set too.
     public var unsubscribe: UnsubscribeSettings?
-    /// `status_page: { title, services }`: the public status page `herald serve` answers without a token.
+    /// `status_page: { title, services, export_dir, segment }`: the public status page `herald serve` answers without a token.
     public var statusPage: StatusPageSettings?
 
     public init(
@@ -56,6 +56,19 @@ public struct HeraldConfiguration: Sendable {
 
     /// The route used when a caller gives none: `routes.default`, else every channel in file order.
     public var defaultRoute: [String] { routes["default"] ?? channels.map(\.name) }
+
+    /// The route of a status page subscription's confirmation e-mail: the smtp channels, then the
+    /// outboxes (which stand in for mail where there is no relay), in file order.
+    public var subscriptionRoute: [String] {
+        channels.filter { $0.kind == .smtp }.map(\.name) + channels.filter { $0.kind == .outbox }.map(\.name)
+    }
+
+    /// Where the status page's subscription form posts: `PUBLIC_URL/status/subscribe`, absolute so the
+    /// exported page's form reaches `herald serve` too; `nil` when `status_page.segment` is not set.
+    public var subscribeURL: String? {
+        guard statusPage?.segment != nil, unsubscribe != nil, let base = http.publicURL else { return nil }
+        return base + "/status/subscribe"
+    }
 
     /// Resolves what a caller passed as `--route`: a route name (`critical`) or channel names (`sms,email`).
     public func resolveRoute(_ names: [String]?) throws(RouteError) -> [String] {

@@ -17,23 +17,19 @@ public struct UnsubscribeToken: Sendable, Hashable {
 
     /// The signed token.
     public func signed(with key: UnsubscribeKey) -> String {
-        let payload = Array("\(contact.kind.rawValue)\n\(category)\n\(contact.value)".utf8)
-        return Base64URL.encode(payload) + "." + Base64URL.encode(key.mac(payload))
+        key.sign([contact.kind.rawValue, category, contact.value])
     }
 
     /// The token `text` names, when its signature is valid; `nil` for anything forged, altered or malformed.
     public static func verify(_ text: Substring, with key: UnsubscribeKey) -> UnsubscribeToken? {
-        let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard pieces.count == 2, pieces[0].utf8.count <= 4096, let payload = Base64URL.decode(pieces[0]), let mac = Base64URL.decode(pieces[1]),
-            key.isValid(mac, for: payload)
-        else { return nil }
-        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, let kind = ContactKind(rawValue: String(fields[0])) else { return nil }
-        return UnsubscribeToken(contact: ContactPoint(kind: kind, normalized: String(fields[2])), category: String(fields[1]))
+        guard let fields = key.open(text, fields: 3), let kind = ContactKind(rawValue: fields[0]) else { return nil }
+        return UnsubscribeToken(contact: ContactPoint(kind: kind, normalized: fields[2]), category: fields[1])
     }
 }
 
-/// `unsubscribe.secret`, prepared for signing and checking tokens.
+/// `unsubscribe.secret`, prepared for signing and checking the public links: one-click unsubscribe
+/// (`UnsubscribeToken`) and the status page's subscription confirmations (`SubscriptionToken`). Each
+/// kind of token begins with a field the other can never hold, so one never reads as the other.
 public struct UnsubscribeKey: Sendable {
     private let key: SymmetricKey
 
@@ -41,13 +37,24 @@ public struct UnsubscribeKey: Sendable {
         key = SymmetricKey(data: Array(secret.value.utf8))
     }
 
-    func mac(_ payload: [UInt8]) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: payload, using: key)).prefix(16).map { $0 }
+    /// `base64url(fields joined by newlines) . base64url(first 16 bytes of their HMAC-SHA256)`.
+    func sign(_ fields: [String]) -> String {
+        let payload = Array(fields.joined(separator: "\n").utf8)
+        return Base64URL.encode(payload) + "." + Base64URL.encode(mac(payload))
     }
 
-    /// Compared in constant time, so timing says nothing about the MAC.
-    func isValid(_ candidate: [UInt8], for payload: [UInt8]) -> Bool {
-        ConstantTime.equal(candidate, mac(payload))
+    /// The `count` fields of a token `sign` made, when its signature is valid; the last field keeps any newline.
+    func open(_ text: Substring, fields count: Int) -> [String]? {
+        let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard pieces.count == 2, pieces[0].utf8.count <= 4096, let payload = Base64URL.decode(pieces[0]), let candidate = Base64URL.decode(pieces[1]),
+            ConstantTime.equal(candidate, mac(payload))  // constant time: timing says nothing about the MAC
+        else { return nil }
+        let fields = String(decoding: payload, as: UTF8.self).split(separator: "\n", maxSplits: count - 1, omittingEmptySubsequences: false)
+        return fields.count == count ? fields.map(String.init) : nil
+    }
+
+    private func mac(_ payload: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: payload, using: key).prefix(16))
     }
 }
 

@@ -108,10 +108,13 @@ public struct StatusPageSettings: Sendable, Hashable {
     public var services: [String]
     /// Where the page is written again as static files on every incident change, when set.
     public var exportDir: String?
+    /// The segment people who subscribe on the page join, once they confirm; no form when `nil`.
+    public var segment: String?
 
-    public init(title: String, services: [String], exportDir: String? = nil) {
+    public init(title: String, services: [String], exportDir: String? = nil, segment: String? = nil) {
         self.title = title
         self.services = services
         self.exportDir = exportDir
+        self.segment = segment
     }
 }

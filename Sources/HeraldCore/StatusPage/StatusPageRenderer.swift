@@ -65,10 +65,13 @@ public struct StatusPageRenderer: Sendable {
 
     public let timeZone: TimeZone
     public let links: Links
+    /// Where the page's e-mail subscription form posts (`HeraldConfiguration.subscribeURL`); no form when `nil`.
+    public let subscribeURL: String?
 
-    public init(timeZone: TimeZone, links: Links = .served) {
+    public init(timeZone: TimeZone, links: Links = .served, subscribeURL: String? = nil) {
         self.timeZone = timeZone
         self.links = links
+        self.subscribeURL = subscribeURL
     }
 
     /// `/status`.
@@ -84,6 +87,7 @@ public struct StatusPageRenderer: Sendable {
         let impaired = board.services.contains { $0.status != "operational" } || !board.open.isEmpty
         context["overall"] = words(language)[impaired ? "overall_impaired" : "overall_ok"]
         context["overall_class"] = impaired ? "impaired" : "ok"
+        if let subscribeURL { context["subscribe_url"] = subscribeURL }
         return Self.pageTemplate.render(context)
     }
 
@@ -169,6 +173,8 @@ public struct StatusPageRenderer: Sendable {
                 "operational": "working", "services_label": "Services", "open_label": "Current incidents",
                 "resolved_label": "Resolved in the last 14 days", "updated_label": "Updated", "opened_label": "Started",
                 "resolved_at_label": "Resolved", "timeline_label": "Timeline", "back_label": "All services", "none_label": "No incidents.",
+                "subscribe_label": "Get updates by e-mail", "email_label": "E-mail address", "subscribe_button": "Subscribe",
+                "subscribe_note": "We send a link to confirm; nothing else until you follow it.",
             ]
         case .ko:
             [
@@ -176,6 +182,8 @@ public struct StatusPageRenderer: Sendable {
                 "operational": "정상", "services_label": "서비스", "open_label": "진행 중인 장애",
                 "resolved_label": "최근 14일간 해결된 장애", "updated_label": "업데이트", "opened_label": "시작",
                 "resolved_at_label": "해결", "timeline_label": "경과", "back_label": "전체 서비스", "none_label": "장애가 없습니다.",
+                "subscribe_label": "이메일로 소식 받기", "email_label": "이메일 주소", "subscribe_button": "구독",
+                "subscribe_note": "확인 링크를 보내 드립니다. 링크를 누르기 전에는 다른 메일을 보내지 않습니다.",
             ]
         }
     }

@@ -11,6 +11,8 @@ enum StatusPageTemplates {
         .s-outage{color:#a50e0e}.s-degraded,.s-recovering{color:#8a4b00}.s-operational,.s-restored{color:#137333}
         article{border:1px solid #ddd;border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
         .meta,.updated{color:#555;font-size:.9rem}footer{margin-top:2rem;font-size:.9rem}
+        form.subscribe{display:flex;flex-wrap:wrap;gap:.5rem}form.subscribe label{flex-basis:100%}form.subscribe input[type=email]{flex:1 1 12rem;min-width:0;font-size:1rem;padding:.4rem}
+        form.subscribe button{font-size:1rem;padding:.4rem 1rem}
         </style>
         """
 
@@ -35,6 +37,10 @@ enum StatusPageTemplates {
         {{#has_resolved}}<section><h2>{{resolved_label}}</h2>
         {{#resolved}}<article><h3><a href="{{link}}">{{title}}</a></h3><p class="meta">{{opened_label}}: {{opened}} · {{resolved_at_label}}: {{resolved_at}}</p></article>
         {{/resolved}}</section>{{/has_resolved}}
+        {{#subscribe_url}}<section><h2>{{subscribe_label}}</h2>
+        <form class="subscribe" method="post" action="{{subscribe_url}}"><input type="hidden" name="lang" value="{{lang}}">
+        <label for="subscribe-email">{{email_label}}</label><input id="subscribe-email" type="email" name="email" required autocomplete="email" maxlength="254">
+        <button type="submit">{{subscribe_button}}</button></form><p class="meta">{{subscribe_note}}</p></section>{{/subscribe_url}}
         </main>
         <footer><a href="{{en_link}}" hreflang="en">English</a> · <a href="{{ko_link}}" hreflang="ko">한국어</a> · <a href="{{json_link}}">JSON</a> · <a href="{{feed_link}}">Atom</a></footer>
         </body></html>

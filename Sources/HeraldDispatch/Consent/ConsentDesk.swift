@@ -10,11 +10,11 @@ import HeraldStore
 /// try await desk.add("jane@example.com", reason: .manual, source: "cli")
 /// ```
 public struct ConsentDesk: Sendable {
-    let store: any SuppressionList
+    let store: any SuppressionList & RecipientDirectory
     let configuration: HeraldConfiguration
     let clock: any WallClock
 
-    public init(store: any SuppressionList, configuration: HeraldConfiguration, clock: any WallClock) {
+    public init(store: any SuppressionList & RecipientDirectory, configuration: HeraldConfiguration, clock: any WallClock) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
@@ -58,13 +58,18 @@ public struct ConsentDesk: Sendable {
     }
 
     /// What a one-click unsubscribe (`POST /u/TOKEN`) does: the token's contact point is unsubscribed
-    /// from every category but `essential`. - Returns: `nil` when the token is forged, altered or one-click is off.
+    /// from every category but `essential`, and an address subscribed on the status page leaves it
+    /// (essential notices to the page's segment stop too: the page was all they signed up for).
+    /// - Returns: `nil` when the token is forged, altered or one-click is off.
     public func unsubscribe(token: Substring) async throws -> UnsubscribeToken? {
         guard let key = configuration.unsubscribe?.key, let token = UnsubscribeToken.verify(token, with: key) else { return nil }
         let entry = Suppression(
             contact: token.contact, reason: .unsubscribed, source: "one-click", detail: "from a \(token.category) notice", addedAt: clock.now()
         )
         try await store.suppress([entry])
+        if token.contact.kind == .email, configuration.statusPage?.segment != nil {
+            try await store.removeRecipient(id: SubscriptionDesk.recipientID(email: token.contact.value))
+        }
         return token
     }
 

@@ -84,7 +84,7 @@ public struct IncidentDesk: Sendable {
         do {
             let incidents = try await store.incidents(openOnly: false)
             let now = clock.now()
-            let export = StatusPageExport(settings: settings, timeZone: configuration.timeZone)
+            let export = StatusPageExport(settings: settings, timeZone: configuration.timeZone, subscribeURL: configuration.subscribeURL)
             _ = try await BlockingWork.run { try export.write(incidents: incidents, now: now, to: directory) }
             return nil
         } catch {

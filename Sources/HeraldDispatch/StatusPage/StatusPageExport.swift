@@ -12,9 +12,10 @@ public struct StatusPageExport: Sendable {
     let settings: StatusPageSettings
     let renderer: StatusPageRenderer
 
-    public init(settings: StatusPageSettings, timeZone: TimeZone) {
+    /// - Parameter subscribeURL: where the pages' subscription form posts (`HeraldConfiguration.subscribeURL`).
+    public init(settings: StatusPageSettings, timeZone: TimeZone, subscribeURL: String? = nil) {
         self.settings = settings
-        self.renderer = StatusPageRenderer(timeZone: timeZone, links: .exported)
+        self.renderer = StatusPageRenderer(timeZone: timeZone, links: .exported, subscribeURL: subscribeURL)
     }
 
     /// Writes the pages for `incidents` (all of them, open and resolved) into `directory`.

@@ -18,6 +18,10 @@ extension MemoryMessageStore {
         return staged.count
     }
 
+    public func removeRecipient(id: String) async throws -> Bool {
+        queue.withLock { $0.recipients.removeValue(forKey: id) != nil }
+    }
+
     public func recipients(segment: String?, after cursor: String?, limit: Int) async throws -> [Recipient] {
         queue.withLock { $0.recipientPage(segment: segment, after: cursor, limit: limit) }
     }
