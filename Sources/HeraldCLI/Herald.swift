@@ -11,7 +11,7 @@ public struct Herald: AsyncParsableCommand {
         commandName: "herald",
         abstract: "Render outage and status notices from templates and deliver them, durably, through every channel that still works.",
         discussion: """
-            Exit status: 0 done; 1 error; 2 --wait ended with messages not delivered; 64 usage error.
+            Exit status: 0 done; 1 error; 2 --wait ended with messages not delivered, or a drill path failed; 64 usage error.
             Shell completion: herald --generate-completion-script bash|zsh|fish
             """,
         version: HeraldVersion.current,
@@ -19,6 +19,7 @@ public struct Herald: AsyncParsableCommand {
             SendCommand.self, BroadcastCommand.self, BroadcastsCommand.self, StatusCommand.self, MessagesCommand.self, RetryCommand.self,
             CancelCommand.self, IncidentCommand.self, DigestCommand.self, TemplatesCommand.self, ConfigCommand.self, AudienceCommand.self,
             DemoCommand.self, WorkCommand.self, ServeCommand.self, SuppressCommand.self, StatusPageCommand.self,
+            DrillCommand.self,
         ]
     )
 

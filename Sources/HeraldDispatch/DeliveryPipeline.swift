@@ -91,10 +91,11 @@ public struct DeliveryPipeline: Sendable {
         if let stored { telemetry.link(span, toAcceptOf: stored) }
 
         let (health, recipient) = (self.health, message.recipient)
+        let isCanary = stored?.template == CanarySettings.template
         let breakers = DeliveryDecisions.Breakers(
-            admit: { health.admit(breakerKey($0, for: recipient), now: now) },
-            release: { health.release(breakerKey($0, for: recipient)) },
-            reopensAt: { health.reopensAt($0.map { breakerKey($0, for: recipient) }) }
+            admit: { health.admit(breakerKey($0, for: recipient, isCanary: isCanary), now: now) },
+            release: { health.release(breakerKey($0, for: recipient, isCanary: isCanary)) },
+            reopensAt: { health.reopensAt($0.map { breakerKey($0, for: recipient, isCanary: isCanary) }) }
         )
         let category = stored.flatMap { try? templates.template(named: $0.template).category } ?? NoticeCategory.updates
         let consent = Consent(category: category, suppressed: suppressed)
@@ -104,7 +105,7 @@ public struct DeliveryPipeline: Sendable {
         case .deliver(let planned, let to, let skipped): (notice, target, attempts) = (planned, to, skipped)
         }
         // Given back on every exit below that sends nothing.
-        let admission = CircuitAdmission(adopting: breakerKey(target.channel, for: recipient), in: health)
+        let admission = CircuitAdmission(adopting: breakerKey(target.channel, for: recipient, isCanary: isCanary), in: health)
         guard let channel = channels[target.channel] else { preconditionFailure("the route planner only picks configured channels") }
 
         let unsubscribeURL = channel.settings.contactPoint(for: recipient).flatMap { unsubscribeLinks?.url(for: $0, category: category) }
@@ -139,6 +140,11 @@ public struct DeliveryPipeline: Sendable {
                 if change.state == .closed { _ = try? await store.wakeRetrying(channel: change.channel, now: finishedAt) }
             }
         }
+        if isCanary {
+            // A canary's attempt is its channel's latest proof, whichever way it went.
+            let proof = CanaryResult(channel: target.channel, delivered: failure == nil, detail: failure?.detail, at: finishedAt)
+            do { try await store.recordCanary(proof) } catch { telemetry.logger.warning("canary result not stored", metadata: ["error": "\(error)"]) }
+        }
         let result = decisions.result(
             for: message, notice: notice, target: target, attempts: attempts, consent: consent, fate: health.fate, failure: failure,
             startedAt: startedAt, finishedAt: finishedAt
@@ -147,9 +153,11 @@ public struct DeliveryPipeline: Sendable {
     }
 
     /// The breaker a delivery on `channel` answers to: for a webhook to the recipient's own URL, that
-    /// URL's `host:port` on the channel, so one tenant's broken receiver does not stop the others.
-    func breakerKey(_ channel: String, for recipient: Recipient) -> String {
-        guard let url = recipient.contacts.webhook, channels[channel]?.settings.kind == .webhook, let destination = try? HTTPDestination.memoized(url)
+    /// URL's `host:port` on the channel, so one tenant's broken receiver does not stop the others. A
+    /// canary answers to the channel's own breaker: proving the channel is what it is for.
+    func breakerKey(_ channel: String, for recipient: Recipient, isCanary: Bool = false) -> String {
+        guard !isCanary, let url = recipient.contacts.webhook, channels[channel]?.settings.kind == .webhook,
+            let destination = try? HTTPDestination.memoized(url)
         else {
             return channel
         }

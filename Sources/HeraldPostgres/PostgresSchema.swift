@@ -74,6 +74,13 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            "v8-canaries-drills",
+            [
+                "CREATE TABLE canaries (channel TEXT PRIMARY KEY, delivered BOOLEAN NOT NULL, detail TEXT, at BIGINT NOT NULL)",
+                "CREATE TABLE drills (id BIGSERIAL PRIMARY KEY, ran_at BIGINT NOT NULL, report TEXT NOT NULL)",
+            ]
+        ),
     ]
 
     /// An arbitrary key for `pg_advisory_xact_lock`, taken while migrating so nodes starting together

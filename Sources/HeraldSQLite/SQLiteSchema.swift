@@ -153,6 +153,14 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v11-canaries-drills") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE canaries (channel TEXT PRIMARY KEY, delivered INTEGER NOT NULL, detail TEXT, at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE drills (id INTEGER PRIMARY KEY AUTOINCREMENT, ran_at INTEGER NOT NULL, report TEXT NOT NULL);
+                    """
+            )
+        }
         return migrator
     }
 }

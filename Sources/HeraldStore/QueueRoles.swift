@@ -4,7 +4,7 @@ import NIOPosix
 
 /// What a delivery worker needs: leases, results, the notice a message belongs to, its state just
 /// before sending, and the circuits it opens and closes.
-public protocol DeliveryQueue: SuppressionLookup, OpenIncidentSource {
+public protocol DeliveryQueue: SuppressionLookup, OpenIncidentSource, CanaryLedger {
     /// Leases up to `limit` due messages to `owner` until `now + lease`: highest priority first,
     /// newest first within a priority. Other owners' leases that expired before `now` are claimable
     /// again; `owner`'s own never are (a live worker is still delivering them, however late).
@@ -73,7 +73,7 @@ public protocol NoticeQueue: SuppressionLookup, OpenIncidentSource {
 }
 
 /// What `herald status`, `messages` and the API's read routes need.
-public protocol QueueQueries: OpenIncidentSource {
+public protocol QueueQueries: OpenIncidentSource, CanaryLedger {
     /// A notice by id.
     func notice(id: String) async throws -> Notice?
 

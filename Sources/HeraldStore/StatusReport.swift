@@ -1,3 +1,4 @@
+import Foundation
 import HeraldCore
 
 /// Counts by state for a broadcast or the whole queue, as `status --json` and `GET /v1/broadcasts/{id}`
@@ -49,21 +50,26 @@ public struct ChannelStatus: Encodable, Sendable, Hashable {
     public var queued: Int
     /// Why routes pass the channel over now, when a service it depends on is impaired: `depends on Messenger (outage)`.
     public var heldBack: String?
+    /// The channel's canary, when `canaries:` has one for it.
+    public var canary: CanaryStatus?
 
-    enum CodingKeys: String, CodingKey { case name, kind, circuit, delivered, failed, queued, heldBack = "held_back" }
+    enum CodingKeys: String, CodingKey { case name, kind, circuit, delivered, failed, queued, canary, heldBack = "held_back" }
 }
 
 extension QueueQueries {
     /// Every configured channel in configuration order, with its saved circuit state and counts
-    /// (closed and zero when it has none yet), and whether an impaired service holds it back.
-    public func channelReport(for configuration: HeraldConfiguration) async throws -> [ChannelStatus] {
+    /// (closed and zero when it has none yet), whether an impaired service holds it back, and its
+    /// canary's last result and age at `now`.
+    public func channelReport(for configuration: HeraldConfiguration, now: Date) async throws -> [ChannelStatus] {
         let saved = Dictionary(uniqueKeysWithValues: try await channelSummaries().map { ($0.name, $0) })
         let fate = configuration.channels.contains { !$0.dependsOn.isEmpty } ? try await sharedFate() : .clear
+        let proofs = configuration.canaries.isEmpty ? [:] : Dictionary(try await canaryResults().map { ($0.channel, $0) }, uniquingKeysWith: { $1 })
         return configuration.channels.map { channel in
             let summary = saved[channel.name] ?? ChannelSummary(name: channel.name, circuit: .closed, delivered: 0, failed: 0)
             return ChannelStatus(
                 name: channel.name, kind: channel.kind, circuit: summary.circuit, delivered: summary.delivered, failed: summary.failed,
-                queued: summary.queued, heldBack: fate.holdingBack(channel).map { RoutePlanner.SkipReason.heldBack(service: $0.service, status: $0.status).description }
+                queued: summary.queued, heldBack: fate.holdingBack(channel).map { RoutePlanner.SkipReason.heldBack(service: $0.service, status: $0.status).description },
+                canary: configuration.canaries.first { $0.channel == channel.name }.map { CanaryStatus(settings: $0, last: proofs[channel.name], now: now) }
             )
         }
     }

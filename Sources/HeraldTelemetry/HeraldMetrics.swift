@@ -14,7 +14,7 @@ import Synchronization
 /// ```swift
 /// let metrics = HeraldMetrics()
 /// metrics.delivery(channel: "partners", outcome: .delivered, duration: .milliseconds(12))
-/// let text = try await metrics.scrape(store: store, configuration: config)
+/// let text = try await metrics.scrape(store: store, configuration: config, now: Date())
 /// ```
 public final class HeraldMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
@@ -56,15 +56,16 @@ public final class HeraldMetrics: Sendable {
         histogram("http_request_duration_seconds", "Time to answer an HTTP request, by route.", [("route", route)]).record(duration)
     }
 
-    /// Refreshes the state gauges from the store and renders the registry in the Prometheus text format.
-    public func scrape(store: any QueueQueries, configuration: HeraldConfiguration) async throws -> String {
+    /// Refreshes the state gauges from the store (canaries' ages as of `now`) and renders the registry
+    /// in the Prometheus text format.
+    public func scrape(store: any QueueQueries, configuration: HeraldConfiguration, now: Date) async throws -> String {
         let counts = try await store.counts(noticeID: nil)
         for state in MessageState.allCases {
             gauge("messages", "Messages in the store by state.", [("state", state.rawValue)]).set(Double(counts[state]))
         }
         let depth = counts[.queued] + counts[.retrying] + counts[.sending]
         gauge("queue_depth", "Messages not yet final: queued, retrying or sending.").set(Double(depth))
-        for channel in try await store.channelReport(for: configuration) {
+        for channel in try await store.channelReport(for: configuration, now: now) {
             let help = "Messages whose last attempt was on the channel, by final outcome."
             gauge("channel_messages", help, [("channel", channel.name), ("outcome", "delivered")]).set(Double(channel.delivered))
             gauge("channel_messages", help, [("channel", channel.name), ("outcome", "failed")]).set(Double(channel.failed))
@@ -75,6 +76,11 @@ public final class HeraldMetrics: Sendable {
                 case .open: 2
                 }
             gauge("circuit_state", "The channel's circuit: 0 closed, 1 half-open, 2 open.", [("channel", channel.name)]).set(open)
+            if let canary = channel.canary, let age = canary.ageSeconds {
+                let labels = [("channel", channel.name)]
+                gauge("canary_success", "1 when the channel's last canary was delivered, 0 when it failed.", labels).set(Double(canary.result == "delivered" ? 1 : 0))
+                gauge("canary_age_seconds", "Seconds since the channel's last canary result; stale past three periods.", labels).set(Double(age))
+            }
         }
         return registry.emitToString()
     }

@@ -209,7 +209,7 @@ final class TemplateTests {
     @Test func shippedTemplatesRenderInEveryLocaleWithTheirExamples() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let library = try TemplateLibrary(folder: root.appendingPathComponent("Templates").path)
-        #expect(Set(library.names) == ["outage-apology", "status-update", "resolved", "compensation", "status-digest", "subscription-confirm"])
+        #expect(Set(library.names) == ["outage-apology", "status-update", "resolved", "compensation", "status-digest", "subscription-confirm", "canary"])
         let withHTML: Set = ["outage-apology", "resolved", "compensation"]
         let emailOnly: Set = ["subscription-confirm"]  // Herald sends it through e-mail channels only
         for template in library.templates.values {

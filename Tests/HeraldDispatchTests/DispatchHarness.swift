@@ -22,7 +22,7 @@ struct DispatchHarness {
     init(
         channels: [any Channel], routes: [String: [String]] = [:], retry: RetrySettings = .init(backoff: [.seconds(5), .seconds(15)]),
         circuit: CircuitSettings = .init(openAfter: 3, cooldown: .seconds(15)), rates: [String: Rate] = [:], maxInFlight: Int = 16,
-        telemetry: DeliveryTelemetry = .silent, publicURL: String? = nil, dependsOn: [String: [String]] = [:]
+        telemetry: DeliveryTelemetry = .silent, publicURL: String? = nil, dependsOn: [String: [String]] = [:], canaries: [CanarySettings] = []
     ) throws {
         store = MemoryMessageStore()
         let settings = channels.map { channel -> ChannelSettings in
@@ -45,6 +45,7 @@ struct DispatchHarness {
         var configuration = HeraldConfiguration(
             storage: .sqlite(path: "unused"), channels: settings, routes: routes, retry: retry, circuit: circuit, egress: .testReceivers
         )
+        configuration.canaries = canaries
         if let publicURL {
             configuration.http.publicURL = publicURL
             configuration.unsubscribe = UnsubscribeSettings(secret: Self.unsubscribeSecret)

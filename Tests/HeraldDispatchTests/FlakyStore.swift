@@ -20,6 +20,11 @@ final class FlakyStore: DeliveryQueue {
         (renewals, renewed) = AsyncStream.makeStream(of: String.self)
     }
 
+    func recordCanary(_ result: CanaryResult) async throws { try await base.recordCanary(result) }
+    func canaryResults() async throws -> [CanaryResult] { try await base.canaryResults() }
+    func saveDrill(_ report: DrillReport) async throws { try await base.saveDrill(report) }
+    func lastDrill() async throws -> DrillReport? { try await base.lastDrill() }
+
     func claim(owner: String, limit: Int, now: Date, lease: Duration) async throws -> [QueuedMessage] {
         let fail = failingClaims.withLock { remaining -> Bool in
             guard remaining > 0 else { return false }

@@ -37,7 +37,7 @@ struct SharedFateTests {
         #expect(skipped.attemptLog.first?.error == "depends on messenger (outage)")
         #expect(receiver.received.isEmpty, "no attempt at the webhook receiver")
         #expect(harness.worker.pipeline.health.state(of: "hooks") == .closed, "no circuit trip")
-        let report = try await harness.store.channelReport(for: harness.configuration)
+        let report = try await harness.store.channelReport(for: harness.configuration, now: harness.clock.now())
         let hooksStatus = try #require(report.first { $0.name == "hooks" })
         #expect(hooksStatus.heldBack == "depends on messenger (outage)")
         let json = String(decoding: try JSONEncoder().encode(hooksStatus), as: UTF8.self)
@@ -66,7 +66,7 @@ struct SharedFateTests {
                 "channel resumed: the services it depends on are restored [hooks]",
             ]
         )
-        #expect(try await harness.store.channelReport(for: harness.configuration).first { $0.name == "hooks" }?.heldBack == nil)
+        #expect(try await harness.store.channelReport(for: harness.configuration, now: harness.clock.now()).first { $0.name == "hooks" }?.heldBack == nil)
     }
 
     @Test func aMessageWhoseOnlyChannelIsHeldBackWaitsInsteadOfFailing() async throws {

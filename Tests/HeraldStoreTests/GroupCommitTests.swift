@@ -36,7 +36,8 @@ struct GroupCommitTests {
         }
         let written = batches.withLock { $0 }
         #expect(written.flatMap { $0 }.sorted() == Array(0..<500))
-        #expect(written.count < 500, "concurrent submissions share commits")
+        // That submissions share commits depends on how the threads interleave here, so it is not
+        // asserted here; aCommitUnderLoadWaitsForTheBatchOrItsTimer proves it step by step.
         #expect(outcomes.filter { !$0.value }.keys.sorted() == Array(stride(from: 0, to: 500, by: 7)))
     }
 

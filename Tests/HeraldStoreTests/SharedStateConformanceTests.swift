@@ -107,6 +107,26 @@ struct SharedStateConformanceTests {
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func eachChannelKeepsItsLatestCanaryResultAndTheLastDrillIsFound(backend: StoreBackend) async throws {
+        let directory = TemporaryDirectory()
+        let store = try await backend.makeStore(in: directory)
+        #expect(try await store.lastDrill() == nil)
+        let later = CanaryResult(channel: "sms", delivered: false, detail: "connection refused", at: Self.start + 60)
+        try await store.recordCanary(later)
+        try await store.recordCanary(CanaryResult(channel: "sms", delivered: true, at: Self.start))  // an older result, written late
+        try await store.recordCanary(CanaryResult(channel: "email", delivered: true, at: Self.start))
+        #expect(try await store.canaryResults() == [CanaryResult(channel: "email", delivered: true, at: Self.start), later])
+
+        for (index, down) in [["messenger"], ["messenger", "sms"]].enumerated() {
+            let paths = [DrillReport.Path(canary: "email", route: down + ["email"], outcome: .delivered, seconds: 0.5)]
+            try await store.saveDrill(DrillReport(ranAt: Self.start + Double(index), down: down, paths: paths))
+        }
+        let last = try #require(try await store.lastDrill())
+        #expect(last.down == ["messenger", "sms"] && last.ranAt == Self.start + 1 && last.paths.first?.seconds == 0.5)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func anIdempotencyKeyReplaysRefusesAnotherBodyAndCanBeReleased(backend: StoreBackend) async throws {
         let directory = TemporaryDirectory()
         let store = try await backend.makeStore(in: directory)

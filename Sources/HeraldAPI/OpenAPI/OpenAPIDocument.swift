@@ -681,5 +681,15 @@ components:
         failed: { type: integer }
         queued: { type: integer, description: not final and last tried on this channel (retrying or in flight) }
         held_back: { type: string, description: "present while a service the channel depends on is impaired: depends on Messenger (outage)" }
+        canary:
+          type: object
+          description: present when canaries has one for the channel
+          required: [result, stale]
+          properties:
+            result: { type: string, enum: [delivered, failed, none] }
+            detail: { type: string, description: the failure in plain words }
+            at: { type: string, format: date-time }
+            age_seconds: { type: integer }
+            stale: { type: boolean, description: "no result yet, or older than three periods" }
 """#
 }

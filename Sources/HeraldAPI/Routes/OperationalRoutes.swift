@@ -14,7 +14,7 @@ struct OperationalRoutes {
         router.get("/healthz") { _, _ in try JSONBody.response(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in try await ready() }
         router.get("/metrics") { _, _ in
-            let text = try await metrics.scrape(store: services.store, configuration: services.configuration)
+            let text = try await metrics.scrape(store: services.store, configuration: services.configuration, now: services.clock.now())
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text))
             )

@@ -8,7 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `herald serve` — the HTTP API, the delivery workers and the digest scheduler in one process, one
+/// `herald serve` — the HTTP API, the delivery workers, the digest and canary schedulers in one process, one
 /// `ServiceGroup`. The port is bound before the workers and the scheduler start, so a port that is
 /// taken stops the command before anything is delivered.
 struct ServeCommand: AsyncParsableCommand {
@@ -55,7 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
                     listening.open(true)
                 }
                 let digests = DigestScheduler(digests: runtime.configuration.digests, store: store, intake: intake, clock: runtime.clock, logger: logger)
-                return WorkerHost.Extras(first: [app], more: [digests], ready: { await listening.wait() })
+                let canaries = CanaryScheduler(configuration: runtime.configuration, store: store, intake: intake, clock: runtime.clock, logger: logger)
+                return WorkerHost.Extras(first: [app], more: [digests, canaries], ready: { await listening.wait() })
             }
         } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
             throw CommandFailure("cannot listen on \(address): \(String(cString: strerror(error.errnoCode)).lowercased())")

@@ -32,7 +32,8 @@ struct StatusCommand: AsyncParsableCommand {
             print("channels (circuit, delivered, failed):")
             for channel in channels {
                 let held = channel.heldBack.map { "  held back: \($0)" } ?? ""
-                print("  \(channel.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(channel.circuit.rawValue) \(channel.delivered) \(channel.failed)\(held)")
+                let canary = channel.canary.map { "  canary: \($0.summary)" } ?? ""
+                print("  \(channel.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(channel.circuit.rawValue) \(channel.delivered) \(channel.failed)\(held)\(canary)")
             }
         }
     }

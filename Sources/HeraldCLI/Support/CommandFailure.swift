@@ -11,6 +11,6 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// The exit statuses `herald` uses besides 0 (done), 1 (error) and 64 (usage).
 enum HeraldExit {
-    /// `--wait` ended with messages that were not delivered.
+    /// `--wait` ended with messages that were not delivered, or a drill path failed.
     static let undelivered = ExitCode(2)
 }

@@ -21,9 +21,12 @@ struct HeraldRuntime {
         configPath = options.configPath
         configuration = try HeraldConfiguration.load(file: configPath)
         templates = try TemplateLibrary(folder: configuration.templatesPath)
-        if configuration.subscribeURL != nil, !templates.names.contains(SubscriptionDesk.template) {
+        // Templates Herald sends by itself, checked before anything runs.
+        let own = [(configuration.subscribeURL != nil, "status_page.segment", SubscriptionDesk.template, "confirms subscriptions"),
+                   (!configuration.canaries.isEmpty, "canaries", CanarySettings.template, "canaries and drills send")]
+        for (needed, key, template, use) in own where needed && !templates.names.contains(template) {
             throw CommandFailure(
-                "\(configPath): status_page.segment: the templates folder '\(configuration.templatesPath)' has no '\(SubscriptionDesk.template)' template, which confirms subscriptions (Herald ships it in Templates/)"
+                "\(configPath): \(key): the templates folder '\(configuration.templatesPath)' has no '\(template)' template, which \(use) (Herald ships it in Templates/)"
             )
         }
     }

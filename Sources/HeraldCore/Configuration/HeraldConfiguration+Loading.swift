@@ -40,12 +40,14 @@ enum ConfigurationReader {
     static func read(_ root: ConfigNode) throws(ConfigurationError) -> HeraldConfiguration {
         let keys: Set<String> = [
             "storage", "templates", "http", "channels", "routes", "retry", "circuit", "delivery", "digests", "egress", "timezone", "tracing", "unsubscribe", "status_page",
+            "canaries",
         ]
         var config = HeraldConfiguration(storage: .sqlite(path: "herald.sqlite"), channels: [])
         var channelsNode: ConfigNode?
         var routesNode: ConfigNode?
         var unsubscribeNode: ConfigNode?
         var statusPageNode: ConfigNode?
+        var canariesNode: ConfigNode?
         var problems = ConfigurationProblems()
         for (key, value) in try root.mapping(allowed: keys) {
             switch key {
@@ -54,6 +56,7 @@ enum ConfigurationReader {
             case "http": problems.check { () throws(ConfigurationError) in config.http = try http(value) }
             case "channels": channelsNode = value
             case "routes": routesNode = value
+            case "canaries": canariesNode = value
             case "retry": problems.check { () throws(ConfigurationError) in config.retry = try retry(value) }
             case "circuit": problems.check { () throws(ConfigurationError) in config.circuit = try circuit(value) }
             case "delivery": problems.check { () throws(ConfigurationError) in config.delivery = try delivery(value) }
@@ -81,6 +84,7 @@ enum ConfigurationReader {
             if let channelsRead {
                 config.channels = channelsRead
                 if let routesNode { problems.check { () throws(ConfigurationError) in config.routes = try routes(routesNode, channels: channelsRead) } }
+                if let canariesNode { problems.check { () throws(ConfigurationError) in config.canaries = try canaries(canariesNode, channels: channelsRead) } }
             }
         } else {
             problems.check { () throws(ConfigurationError) in throw root.error("channels: at least one channel is required") }
@@ -100,6 +104,50 @@ enum ConfigurationReader {
         }
         try problems.finish()
         return config
+    }
+
+    /// `canaries: [{ channel, to, every }]`: at most one per channel; `to` in the form the channel's kind
+    /// needs (optional for an outbox, or a webhook channel with its own `url`); `every` 10 s or more (default 5m).
+    static func canaries(_ node: ConfigNode, channels: [ChannelSettings]) throws(ConfigurationError) -> [CanarySettings] {
+        var canaries: [CanarySettings] = []
+        for item in try node.sequence() {
+            var channelNode: ConfigNode?
+            var canary = CanarySettings(channel: "", to: "")
+            var toNode: ConfigNode?
+            for (key, value) in try item.mapping(allowed: ["channel", "to", "every"]) {
+                switch key {
+                case "channel": (canary.channel, channelNode) = (try value.nonEmptyString(), value)
+                case "to": (canary.to, toNode) = (try value.nonEmptyString(), value)
+                default:
+                    canary.every = try value.duration()
+                    guard canary.every >= CanarySettings.shortestPeriod else { throw value.error("a canary's period must be 10s or more") }
+                }
+            }
+            guard let channelNode else { throw item.error("a canary needs channel, the channel it proves") }
+            guard let channel = channels.first(where: { $0.name == canary.channel }) else {
+                throw channelNode.error("unknown channel '\(canary.channel)' (configured: \(channels.map(\.name).joined(separator: ", ")))")
+            }
+            guard !canaries.contains(where: { $0.channel == canary.channel }) else { throw channelNode.error("channel '\(canary.channel)' already has a canary") }
+            if let problem = canaryContactProblem(canary.to, channel: channel) { throw (toNode ?? item).error(problem) }
+            canaries.append(canary)
+        }
+        return canaries
+    }
+
+    /// Why `to` cannot be a canary's contact point on `channel`; `nil` when it can.
+    private static func canaryContactProblem(_ to: String, channel: ChannelSettings) -> String? {
+        switch channel.transport {
+        case .outbox: return nil
+        case .webhook(let webhook):
+            if to.isEmpty { return webhook.url == nil ? "a canary on webhook channel '\(channel.name)' (which has no url) needs to: a URL" : nil }
+            return ContactValidator.webhookProblem(to)
+        case .smtp:
+            return to.isEmpty ? "a canary on smtp channel '\(channel.name)' needs to: an e-mail address" : ContactValidator.emailProblem(to)
+        case .sms(let sms):
+            if to.isEmpty { return "a canary on sms channel '\(channel.name)' needs to: a phone number" }
+            do { _ = try PhoneNumber.normalize(to, defaultRegion: sms.defaultRegion) } catch { return "\(error)" }
+            return nil
+        }
     }
 
     /// `status_page: { title, services: [names in display order], export_dir, segment }`.

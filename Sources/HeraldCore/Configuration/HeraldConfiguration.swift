@@ -15,6 +15,8 @@ public struct HeraldConfiguration: Sendable {
     public var circuit: CircuitSettings
     public var delivery: DeliverySettings
     public var digests: [DigestSettings]
+    /// `canaries:` — Herald's own test notices, one per channel at most (`CanarySettings`).
+    public var canaries: [CanarySettings] = []
     /// Which destinations caller-supplied webhook URLs may point at.
     public var egress: EgressPolicy
     /// `timezone:` — where times in notices are shown (`incident.updated_at_text`); UTC by default.

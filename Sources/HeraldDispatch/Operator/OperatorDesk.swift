@@ -37,9 +37,9 @@ public struct OperatorDesk: Sendable {
         try await store.broadcasts(limit: limit)
     }
 
-    /// Every configured channel with its circuit and counts.
+    /// Every configured channel with its circuit, counts and canary.
     public func channels() async throws -> [ChannelStatus] {
-        try await store.channelReport(for: configuration)
+        try await store.channelReport(for: configuration, now: clock.now())
     }
 
     /// What a cancel did.

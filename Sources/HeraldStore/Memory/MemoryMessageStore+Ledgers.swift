@@ -91,6 +91,20 @@ extension MemoryMessageStore {
     }
 
     public func lastDigestSlot(_ digest: String) async throws -> Date? { queue.withLock { $0.digestSlots[digest] } }
+
+    public func recordCanary(_ result: CanaryResult) async throws {
+        queue.withLock { queue in
+            if queue.canaries[result.channel].map({ $0.at <= result.at }) ?? true { queue.canaries[result.channel] = result }
+        }
+    }
+
+    public func canaryResults() async throws -> [CanaryResult] {
+        queue.withLock { $0.canaries.values.sorted { $0.channel < $1.channel } }
+    }
+
+    public func saveDrill(_ report: DrillReport) async throws { queue.withLock { $0.drills.append(report) } }
+
+    public func lastDrill() async throws -> DrillReport? { queue.withLock { $0.drills.last } }
 }
 
 extension MemoryQueue {

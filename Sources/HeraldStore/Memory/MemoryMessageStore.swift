@@ -81,6 +81,8 @@ struct MemoryQueue {
     var idempotencyKeys: [String: MemoryIdempotencyEntry] = [:]
     var incidents: [String: Incident] = [:]
     var digestSlots: [String: Date] = [:]
+    var canaries: [String: CanaryResult] = [:]
+    var drills: [DrillReport] = []
     /// Each rate-limited channel's next free send slot.
     var rateSlots: [String: Date] = [:]
     /// The suppression list: by contact point (its normal form), then reason.
