@@ -88,6 +88,10 @@ def main():
                         seen["scroll_width"] = browser.execute_script("return document.documentElement.scrollWidth")
                         seen["inner_width"] = browser.execute_script("return window.innerWidth")
                     browser.save_screenshot(os.path.join(shots, f"status-{viewport}-{language}{'' if javascript else '-nojs'}.png"))
+                    forms = browser.find_elements(By.CSS_SELECTOR, "form.subscribe")
+                    if forms and javascript:
+                        # The subscription form sits below the fold: a picture of its section alone.
+                        forms[0].find_element(By.XPATH, "..").screenshot(os.path.join(shots, f"subscribe-{viewport}-{language}.png"))
                     seen["timeline"] = timeline(browser)
                     report["served"].append(seen)
                 browser.get("file://" + os.path.abspath(os.path.join(export_dir, "index.html")))

@@ -24,11 +24,11 @@ extension PostgresMessageStore {
     }
 
     public func saveDrill(_ report: DrillReport) async throws {
-        let json = try DrillReportCoding.encode(report)
+        let json = try StoredDocument.encode(report)
         try await client.query("INSERT INTO drills (ran_at, report) VALUES (\(report.ranAt.millis), \(json))", logger: logger)
     }
 
     public func lastDrill() async throws -> DrillReport? {
-        try await rows("SELECT report FROM drills ORDER BY id DESC LIMIT 1").first.map { try DrillReportCoding.decode(try $0.decode(String.self)) }
+        try await rows("SELECT report FROM drills ORDER BY id DESC LIMIT 1").first.map { try StoredDocument.decode(try $0.decode(String.self), as: DrillReport.self) }
     }
 }

@@ -141,7 +141,7 @@ extension PostgresMessageStore {
         try await client.query(
             """
             INSERT INTO incidents (id, state, opened_at, document)
-            VALUES (\(incident.id), \(incident.state.rawValue), \(incident.openedAt.millis), \(try IncidentDocument.encode(incident)))
+            VALUES (\(incident.id), \(incident.state.rawValue), \(incident.openedAt.millis), \(try StoredDocument.encode(incident)))
             """,
             logger: logger
         )
@@ -151,10 +151,10 @@ extension PostgresMessageStore {
         try await transaction { connection in
             // FOR UPDATE: a second operator's change waits for this one and then applies to its result.
             guard let row = try await rows("SELECT document FROM incidents WHERE id = \(id) FOR UPDATE", on: connection).first else { return nil }
-            var incident = try IncidentDocument.decode(try row.decode(String.self))
+            var incident = try StoredDocument.decode(try row.decode(String.self), as: Incident.self)
             try change(&incident)
             try await connection.query(
-                "UPDATE incidents SET state = \(incident.state.rawValue), document = \(try IncidentDocument.encode(incident)) WHERE id = \(id)",
+                "UPDATE incidents SET state = \(incident.state.rawValue), document = \(try StoredDocument.encode(incident)) WHERE id = \(id)",
                 logger: logger
             )
             return incident
@@ -162,13 +162,13 @@ extension PostgresMessageStore {
     }
 
     public func incident(id: String) async throws -> Incident? {
-        try await rows("SELECT document FROM incidents WHERE id = \(id)").first.map { try IncidentDocument.decode(try $0.decode(String.self)) }
+        try await rows("SELECT document FROM incidents WHERE id = \(id)").first.map { try StoredDocument.decode(try $0.decode(String.self), as: Incident.self) }
     }
 
     public func incidents(openOnly: Bool) async throws -> [Incident] {
         let documents = try await rows(
             "SELECT document FROM incidents WHERE NOT \(openOnly) OR state = 'open' ORDER BY opened_at DESC, id DESC"
         )
-        return try documents.map { try IncidentDocument.decode(try $0.decode(String.self)) }
+        return try documents.map { try StoredDocument.decode(try $0.decode(String.self), as: Incident.self) }
     }
 }

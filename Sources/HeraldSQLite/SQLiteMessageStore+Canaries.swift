@@ -27,7 +27,7 @@ extension SQLiteMessageStore {
     }
 
     public func saveDrill(_ report: DrillReport) async throws {
-        let json = try DrillReportCoding.encode(report)
+        let json = try StoredDocument.encode(report)
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO drills (ran_at, report) VALUES (?, ?)", arguments: [report.ranAt.millis, json])
         }
@@ -35,6 +35,6 @@ extension SQLiteMessageStore {
 
     public func lastDrill() async throws -> DrillReport? {
         let json = try await pool.read { db in try String.fetchOne(db, sql: "SELECT report FROM drills ORDER BY id DESC LIMIT 1") }
-        return try json.map(DrillReportCoding.decode)
+        return try json.map { try StoredDocument.decode($0, as: DrillReport.self) }
     }
 }

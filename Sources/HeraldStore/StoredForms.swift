@@ -73,19 +73,20 @@ package enum SegmentColumn {
     package static func split(_ column: String) -> [String] { column.split(separator: ";").map(String.init) }
 }
 
-/// An incident stored whole as JSON, so its timeline and notices change in one write.
-package enum IncidentDocument {
-    package static func encode(_ incident: Incident) throws -> String {
+/// A value stored whole as JSON: an incident (so its timeline and notices change in one write), a
+/// drill's report. Sorted keys, times in milliseconds.
+package enum StoredDocument {
+    package static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .millisecondsSince1970
-        return String(decoding: try encoder.encode(incident), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    package static func decode(_ document: String) throws -> Incident {
+    package static func decode<Value: Decodable>(_ document: String, as type: Value.Type) throws -> Value {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try decoder.decode(Incident.self, from: Data(document.utf8))
+        return try decoder.decode(type, from: Data(document.utf8))
     }
 }
 
