@@ -143,6 +143,9 @@ public struct DeliveryPipeline: Sendable {
         if isCanary {
             // A canary's attempt is its channel's latest proof, whichever way it went.
             let proof = CanaryResult(channel: target.channel, delivered: failure == nil, detail: failure?.detail, at: finishedAt)
+            if let failure {
+                telemetry.logger.warning("canary failed: the channel may be down", metadata: ["channel": "\(target.channel)", "error": "\(failure.detail)"])
+            }
             do { try await store.recordCanary(proof) } catch { telemetry.logger.warning("canary result not stored", metadata: ["error": "\(error)"]) }
         }
         let result = decisions.result(

@@ -34,9 +34,10 @@ struct APIHarness {
     ///   - twilio: add an SMS channel of Twilio's format (auth token `twilioAuthToken`), off the routes, for inbound SMS.
     ///   - statusPage: the public status page's settings, when the test serves one.
     ///   - mailServerPort: add an `smtp` channel to a test mail server on this port (off the default route).
+    ///   - canaries: the `canaries:` of the configuration.
     init(
         directory: TemporaryDirectory = TemporaryDirectory(), store: (any MessageStore)? = nil, workersRunning: Bool = true, twilio: Bool = false,
-        statusPage: StatusPageSettings? = nil, mailServerPort: Int? = nil
+        statusPage: StatusPageSettings? = nil, mailServerPort: Int? = nil, canaries: [CanarySettings] = []
     ) throws {
         self.directory = directory
         var channels = [
@@ -66,6 +67,7 @@ struct APIHarness {
         configuration.http.publicURL = Self.publicURL
         configuration.unsubscribe = UnsubscribeSettings(secret: Secret("api-test-unsubscribe-secret-0123456789"))
         configuration.statusPage = statusPage
+        configuration.canaries = canaries
         configuration.timeZone = TimeZone(identifier: "Asia/Seoul")!
         self.configuration = configuration
         templates = try TemplateLibrary(folder: Self.templatesFolder)

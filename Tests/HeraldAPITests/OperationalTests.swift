@@ -95,3 +95,25 @@ struct OperationalTests {
         }
     }
 }
+
+/// What `/v1/channels` and `/metrics` say about canaries.
+@Suite("API: canaries", .hangGuard)
+struct CanaryRouteTests {
+    @Test func channelsAndMetricsShowEachCanarysLastResultAndAge() async throws {
+        let harness = try APIHarness(canaries: [CanarySettings(channel: "outbox", to: "", every: .seconds(60))])
+        let at = harness.clock.now()
+        try await harness.store.recordCanary(CanaryResult(channel: "outbox", delivered: false, detail: "disk full", at: at))
+        harness.clock.advance(by: .seconds(42))
+        try await harness.withClient { client in
+            let channels = try await client.call(.get, "/v1/channels", token: APIHarness.reader)
+            #expect(channels.status == .ok)
+            #expect(channels.text.contains(#""canary":{"age_seconds":42,"at":"#), "\(channels.text)")
+            #expect(channels.text.contains(#""detail":"disk full","result":"failed","stale":false}"#), "\(channels.text)")
+            let listed = try JSONDecoder().decode([TemplateValue].self, from: Data(buffer: channels.body)).compactMap(\.objectValue)
+            #expect(listed.map { $0["canary"] != nil } == [false, true], "partners has no canary, so no field")
+            let metrics = try await client.call(.get, "/metrics", token: nil)
+            #expect(metrics.text.contains(#"herald_canary_success{channel="outbox"} 0"#), "\(metrics.text)")
+            #expect(metrics.text.contains(#"herald_canary_age_seconds{channel="outbox"} 42"#))
+        }
+    }
+}

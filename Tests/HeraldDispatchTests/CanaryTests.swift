@@ -68,9 +68,10 @@ struct CanaryTests {
         let sms = SMSChannel(name: "sms", configuration: .init(gateway: DispatchHarness.smsGateway(url: "http://127.0.0.1:\(port)/send")))
         let outbox = ScriptedChannel(name: "outbox")
         let canary = CanarySettings(channel: "sms", to: "+821012345678", every: .seconds(60))
+        let logs = LogCapture()
         let harness = try DispatchHarness(
             channels: [sms, outbox], routes: ["default": ["sms", "outbox"]], retry: .init(backoff: [.seconds(5)]),
-            circuit: .init(openAfter: 2, cooldown: .seconds(15)), canaries: [canary]
+            circuit: .init(openAfter: 2, cooldown: .seconds(15)), telemetry: DeliveryTelemetry(logger: logs.logger()), canaries: [canary]
         )
         let canaries = scheduler(harness)
         func smsCanary() async throws -> CanaryStatus? {
@@ -84,6 +85,8 @@ struct CanaryTests {
         #expect(try await harness.store.circuits().first { $0.channel == "sms" }?.state == .open, "two failed canary attempts opened it")
         let failing = try #require(try await smsCanary())
         #expect(failing.result == "failed" && failing.detail?.contains("refused") == true, "\(failing)")
+        let warned = logs.lines.filter { $0.level == .warning && $0.message == "canary failed: the channel may be down" }
+        #expect(warned.count == 2 && warned.first?.metadata["channel"] == "sms", "what the operator reads: \(logs.lines.map(\.message))")
         #expect(try await harness.store.counts(noticeID: nil).total == 1, "no real notice was sent to find out")
 
         // The first real notice goes straight to the fallback: no attempt on the dead channel.

@@ -34,7 +34,8 @@ struct DrillCommand: AsyncParsableCommand {
             return
         }
         let runner = DrillRunner(configuration: runtime.configuration, templates: runtime.templates, clock: runtime.clock, logger: global.logger("herald.drill"))
-        let down = Array(NSOrderedSet(array: self.down)) as? [String] ?? self.down
+        var named = Set<String>()
+        let down = self.down.filter { named.insert($0).inserted }
         do {
             _ = try runner.plan(down: down)
         } catch { throw CommandFailure("\(error)") }
