@@ -55,7 +55,7 @@ struct FleetCommandTests {
         let workspace = try HeraldProcess.workspace()
         let herald = HeraldProcess(workingDirectory: workspace.path)
         let storage = try await PostgresTestServer.database(for: workspace)
-        let dead = try await HTTPSink.closedPort()
+        let dead = try HTTPSink.refusingPort()
         workspace.write(
             "fleet.yaml",
             """

@@ -194,7 +194,7 @@ struct HeraldCommandTests {
 
     @Test func cancelAndRetryFromTheCommandLine() async throws {
         // A broadcast to a webhook nobody listens on: queued, then cancelled before anything goes out.
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         workspace.write("hooks.csv", "id,webhook\nu1,http://127.0.0.1:\(port)/h\nu2,http://127.0.0.1:\(port)/h\n")
         let queued = try await herald.run(["broadcast", "outage-apology", "--audience", "hooks.csv", "--route", "partners"] + Self.apologyVars)
         #expect(queued.status == 0, "\(queued.stderr)")

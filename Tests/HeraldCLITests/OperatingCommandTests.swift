@@ -94,7 +94,7 @@ struct OperatingCommandTests {
 
     @Test func waitShowsWhyMessagesFailEndsWithASummaryAndExits2() async throws {
         let config = webhookConfig(expireAfter: "1s")
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         workspace.write("dead.csv", "id,webhook\nu1,http://127.0.0.1:\(port)/h\nu2,http://127.0.0.1:\(port)/h\n")
         let run = try await herald.run(["--config", config, "broadcast", "outage-apology", "--audience", "dead.csv", "--wait"] + Self.apologyVars)
         let id = run.stdout.trimmingCharacters(in: .newlines)
@@ -112,7 +112,7 @@ struct OperatingCommandTests {
 
     @Test func broadcastWaitPrintsTheIdBeforeItWaits() async throws {
         let config = webhookConfig(expireAfter: "1h")
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         workspace.write("dead.csv", "id,webhook\nu1,http://127.0.0.1:\(port)/h\n")
         let waiting = try herald.start(["--config", config, "broadcast", "outage-apology", "--audience", "dead.csv", "--wait"] + Self.apologyVars)
         let line = await waiting.line(containing: "bc_")

@@ -11,7 +11,7 @@ struct PostgresStorageCommandTests {
     @Test func anUnreachableServerIsAConfigErrorThatNamesItButNotThePassword() async throws {
         let workspace = try HeraldProcess.workspace()
         let herald = HeraldProcess(workingDirectory: workspace.path)
-        let closed = try await HTTPSink.closedPort()
+        let closed = try HTTPSink.refusingPort()
         workspace.write(
             "herald.yaml",
             """

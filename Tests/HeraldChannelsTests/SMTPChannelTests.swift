@@ -133,7 +133,7 @@ struct SMTPChannelTests {
     }
 
     @Test func aRefusedConnectionIsTransient() async throws {
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         let channel = try channel(port: port)
         do {
             try await channel.deliver(delivery())

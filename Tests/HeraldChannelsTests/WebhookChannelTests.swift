@@ -106,7 +106,7 @@ struct WebhookChannelTests {
     }
 
     @Test func connectionRefusedIsTransient() async throws {
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         let channel = channel()
         await #expect {
             try await channel.deliver(delivery(url: "http://127.0.0.1:\(port)/h"))

@@ -111,7 +111,7 @@ struct WebhookDestinationTests {
     }
 
     @Test func aRefusedConnectionIsSaidInPlainWords() async throws {
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         let failure = try #require(try await failure(channel(egress: .testReceivers), to: "http://127.0.0.1:\(port)/hook"))
         #expect(failure.isRetryable)
         #expect(failure.detail == "cannot connect to 127.0.0.1:\(port): connection refused")

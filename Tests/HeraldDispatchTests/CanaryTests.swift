@@ -62,9 +62,7 @@ struct CanaryTests {
     }
 
     @Test func aDeadGatewayOpensTheCircuitBeforeARealNoticeMeetsItAndRecoveryClosesIt() async throws {
-        let vanished = try await HTTPSink.start()
-        let port = vanished.port
-        await vanished.stop()  // nothing listens there now: connections are refused
+        let port = try HTTPSink.refusingPort()  // nothing listens there: connections are refused
         let sms = SMSChannel(name: "sms", configuration: .init(gateway: DispatchHarness.smsGateway(url: "http://127.0.0.1:\(port)/send")))
         let outbox = ScriptedChannel(name: "outbox")
         let canary = CanarySettings(channel: "sms", to: "+821012345678", every: .seconds(60))

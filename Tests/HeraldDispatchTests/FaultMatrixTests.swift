@@ -69,7 +69,7 @@ struct FaultMatrixTests {
     }
 
     @Test func aRefusedConnectionIsRetried() async throws {
-        let port = try await HTTPSink.closedPort()
+        let port = try HTTPSink.refusingPort()
         let (harness, webhook, _) = try harness()
         let id = try await send(harness, to: "http://127.0.0.1:\(port)/h")
         try await harness.worker.drain()

@@ -20,7 +20,7 @@ final class ServerProcess: @unchecked Sendable {
     static func start(executable: String, arguments: (Int) -> [String]) async throws -> ServerProcess {
         var failures: [String] = []
         for _ in 0..<5 {
-            let port = try await HTTPSink.closedPort()
+            let port = try await HTTPSink.freePort()
             let server = try ServerProcess(executable: executable, arguments: arguments(port), port: port)
             switch await server.waitUntilListening() {
             case .listening:

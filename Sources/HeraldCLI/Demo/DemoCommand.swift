@@ -47,7 +47,7 @@ final class DemoSinks: @unchecked Sendable {
     static func start() async throws -> DemoSinks {
         DemoSinks(
             smsGateway: try await HTTPSink.start { _, _ in .status(202) }, mail: try await ScriptedSMTPServer.start(),
-            messengerPort: try await HTTPSink.closedPort()
+            messengerPort: try HTTPSink.refusingPort()
         )
     }
 
