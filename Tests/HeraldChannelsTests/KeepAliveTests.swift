@@ -68,8 +68,8 @@ struct KeepAliveTests {
     }
 
     @Test func aReceiverThatRestartsIsReachedAgainOnANewConnection() async throws {
-        let first = try await HTTPSink.start()
-        let port = first.port
+        let port = try HTTPSink.refusingPort()  // held for the test, so no other server takes it between the two
+        let first = try await HTTPSink.start(port: port)
         let channel = channel(connections: 1)
         try await channel.deliver(delivery(0, to: "http://127.0.0.1:\(port)/hook"))
         await first.stop()
