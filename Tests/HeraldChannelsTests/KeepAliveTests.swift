@@ -12,7 +12,7 @@ struct KeepAliveTests {
     func channel(connections: Int) -> WebhookChannel {
         // A generous timeout: these tests are about connections, and run beside heavy suites.
         WebhookChannel(
-            name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: connections, timeout: .seconds(60), egress: .testReceivers)
+            name: "partners", configuration: .init(signingKey: Array("key".utf8), connections: connections, timeout: .healthyReceiverTimeout, egress: .testReceivers)
         )
     }
 
@@ -55,7 +55,7 @@ struct KeepAliveTests {
     @Test func aLongErrorAnswerIsCutForTheLedgerAndTheConnectionStillServes() async throws {
         let long = String(repeating: "x", count: 5000)
         let sink = try await HTTPSink.start { _, index in index == 0 ? .status(500, body: long) : .status(204) }
-        let channel = WebhookChannel(name: "partners", configuration: .init(url: URL(string: "\(sink.url)/hook"), connections: 1, timeout: .seconds(60)))
+        let channel = WebhookChannel(name: "partners", configuration: .init(url: URL(string: "\(sink.url)/hook"), connections: 1, timeout: .healthyReceiverTimeout))
         var first: DeliveryError?
         do { try await channel.deliver(delivery(0, to: "\(sink.url)/hook").withoutRecipientURL()) } catch let error as DeliveryError { first = error }
         try await channel.deliver(delivery(1, to: "\(sink.url)/hook").withoutRecipientURL())

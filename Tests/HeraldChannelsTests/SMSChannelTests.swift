@@ -23,7 +23,7 @@ struct SMSChannelTests {
                     url: URL(string: "\(sink.url)\(path)")!, format: format, token: Secret("tok-secret"), account: "AC123",
                     sender: "+15550100", defaultRegion: "KR", maxSegments: maxSegments
                 ),
-                timeout: .seconds(5)
+                timeout: .healthyReceiverTimeout
             )
         )
     }

@@ -19,7 +19,7 @@ struct SMTPChannelTests {
         )
     }
 
-    func channel(port: Int, timeout: Duration = .seconds(5)) throws -> SMTPChannel {
+    func channel(port: Int, timeout: Duration = .healthyReceiverTimeout) throws -> SMTPChannel {
         try SMTPChannel(
             name: "email",
             configuration: .init(
@@ -36,7 +36,7 @@ struct SMTPChannelTests {
     /// - Parameter timeout: the channel's; short only where a test waits for it to run out, so a slow
     ///   machine never turns another failure into a timeout.
     func failure(
-        _ delivery: Delivery, timeout: Duration = .seconds(10), script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?
+        _ delivery: Delivery, timeout: Duration = .healthyReceiverTimeout, script: @escaping @Sendable (ScriptedSMTPServer.Event) -> ScriptedSMTPServer.Reply?
     ) async throws -> DeliveryError? {
         let server = try await ScriptedSMTPServer.start(script: script)
         let channel = try channel(port: server.port, timeout: timeout)

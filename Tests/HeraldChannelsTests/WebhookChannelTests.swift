@@ -18,7 +18,7 @@ struct WebhookChannelTests {
         )
     }
 
-    func channel(timeout: Duration = .seconds(5), egress: EgressPolicy = .testReceivers) -> WebhookChannel {
+    func channel(timeout: Duration = .healthyReceiverTimeout, egress: EgressPolicy = .testReceivers) -> WebhookChannel {
         WebhookChannel(
             name: "partners",
             configuration: .init(signingKey: WebhookSettings.signingKey(from: Self.secret) ?? [], connections: 4, timeout: timeout, egress: egress)

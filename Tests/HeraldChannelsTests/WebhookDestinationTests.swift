@@ -21,7 +21,7 @@ struct WebhookDestinationTests {
     func channel(url: String? = nil, egress: EgressPolicy) -> WebhookChannel {
         WebhookChannel(
             name: "partners",
-            configuration: .init(url: url.flatMap(URL.init(string:)), signingKey: Array("key".utf8), connections: 2, timeout: .seconds(5), egress: egress)
+            configuration: .init(url: url.flatMap(URL.init(string:)), signingKey: Array("key".utf8), connections: 2, timeout: .healthyReceiverTimeout, egress: egress)
         )
     }
 

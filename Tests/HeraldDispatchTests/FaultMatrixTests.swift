@@ -10,7 +10,7 @@ import Testing
 @Suite("Fault matrix (webhook, real sockets)", .hangGuard)
 struct FaultMatrixTests {
     /// Route [partners, outbox]: the webhook channel first, files as the fallback.
-    func harness(timeout: Duration = .seconds(5)) throws -> (DispatchHarness, WebhookChannel, ScriptedChannel) {
+    func harness(timeout: Duration = .healthyReceiverTimeout) throws -> (DispatchHarness, WebhookChannel, ScriptedChannel) {
         let webhook = WebhookChannel(name: "partners", configuration: .init(signingKey: Array("k".utf8), connections: 4, timeout: timeout, egress: .testReceivers))
         let outbox = ScriptedChannel(name: "outbox")
         let harness = try DispatchHarness(channels: [webhook, outbox], routes: ["default": ["partners", "outbox"]])

@@ -69,14 +69,18 @@ public struct HeraldProcess: Sendable {
             (exits, exit) = AsyncStream.makeStream(of: Int32.self)
         }
 
-        /// The first line of standard output containing `text`, once the process printed it (for a
-        /// `serve` on port 0 to say where it listens), or `nil` if it exited or stayed silent for 20 s.
+        /// Where a process prints: results on standard output, logs on standard error.
+        public enum Output: Sendable { case standardOutput, standardError }
+
+        /// The first line of `output` containing `text`, once the process printed it (for a `serve` on
+        /// port 0 to say where it listens), or `nil` if it exited or stayed silent for 20 s.
         /// Output goes to a file, not a pipe: a pipe's end can leak into other tests' children, and
         /// then its end of file never comes.
-        public func line(containing text: String) async -> String? {
+        public func line(containing text: String, in output: Output = .standardOutput) async -> String? {
+            let path = output == .standardOutput ? stdout : stderr
             for _ in 0..<400 {
-                let output = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""
-                if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+                let printed = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                if let line = printed.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
                 if !process.isRunning { return nil }
                 try? await Task.sleep(for: .milliseconds(50))
             }
